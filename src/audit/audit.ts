@@ -1,0 +1,52 @@
+import type { Ctx } from '../context.ts';
+import type { Db } from '../db/client.ts';
+import { actorId, actorLabel } from '../modules/auth/actor.ts';
+import { auditEvents } from './schema.ts';
+
+/** The closed list of things the audit trail records. Later modules add theirs. */
+export const AUDIT_ACTIONS = {
+  'trust.created': 'Trust created',
+  'school.created': 'School added',
+  'school.updated': 'School changed',
+  'person.created': 'Person added',
+  'person.updated': 'Person changed',
+  'person.end_dated': 'Person end-dated',
+  'role.granted': 'Role granted',
+  'role.revoked': 'Role removed',
+  'people.imported': 'People imported',
+  'password.set': 'Administrator password set',
+  'session.signed_in': 'Signed in',
+  'session.signed_out': 'Signed out',
+  'api_key.created': 'API key created',
+  'api_key.revoked': 'API key revoked',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+export type AuditEntry = {
+  action: AuditAction;
+  resourceType: string;
+  resourceId?: string | null;
+  summary: string;
+  before?: unknown;
+  after?: unknown;
+};
+
+/** Records one change, in the caller's transaction, so the change and its record land together. */
+export async function recordEvent(tx: Db, ctx: Pick<Ctx, 'actor' | 'ip' | 'requestId'>, entry: AuditEntry): Promise<void> {
+  const { actor } = ctx;
+  await tx.insert(auditEvents).values({
+    trustId: actor.trustId,
+    actorType: actor.type,
+    actorId: actorId(actor),
+    actorLabel: actorLabel(actor),
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId ?? null,
+    summary: entry.summary,
+    before: entry.before === undefined ? null : (entry.before as object),
+    after: entry.after === undefined ? null : (entry.after as object),
+    ip: ctx.ip ?? null,
+    requestId: ctx.requestId ?? null,
+  });
+}

@@ -1,0 +1,5 @@
+// The whole database schema, gathered for drizzle-kit and for typed queries.
+export * from '../audit/schema.ts';
+export * from '../modules/auth/schema.ts';
+export * from '../modules/notifications/schema.ts';
+export * from '../modules/organisations/schema.ts';

@@ -1,0 +1,83 @@
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import type { Role } from '../organisations/roles.ts';
+import type { Actor } from './actor.ts';
+
+/**
+ * Who may do what. Every route and service asks `authorize(actor, action, resource)`; this table
+ * is the only place the answer is decided. Later modules add their actions here.
+ */
+type Rule = {
+  /** Roles held for the whole trust that allow the action anywhere in the trust. */
+  trust?: Role[];
+  /** Roles held at a school that allow the action on that school's records. */
+  school?: Role[];
+  /** 'any': one of the resource's schools is enough (reading). 'all': every one must be covered (changing). */
+  match?: 'any' | 'all';
+  /** A person may do this to their own record. */
+  self?: boolean;
+  /** The API key scope that allows the action. */
+  apiScope?: string;
+};
+
+const LEADERS: Role[] = ['head_teacher', 'deputy_head', 'slt'];
+
+export const PERMISSIONS = {
+  'people.list': { trust: ['trust_admin', 'head_of_governance', 'dpo', 'slt'], school: LEADERS, apiScope: 'people:read' },
+  'people.view': { trust: ['trust_admin', 'head_of_governance', 'dpo', 'slt'], school: LEADERS, self: true, apiScope: 'people:read' },
+  'people.manage': { trust: ['trust_admin'], school: ['head_teacher'], match: 'all' },
+  'people.import': { trust: ['trust_admin'] },
+  'roles.manage': { trust: ['trust_admin'] },
+  'schools.manage': { trust: ['trust_admin'] },
+  'audit.view': { trust: ['trust_admin'] },
+  'outbox.view': { trust: ['trust_admin'] },
+  'apiKeys.manage': { trust: ['trust_admin'] },
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export type Resource = {
+  trustId: string;
+  /** The schools the record belongs to; absent for trust-level things such as a list page. */
+  schoolIds?: string[];
+  /** The person the record is about, for actions a person may do to themselves. */
+  personId?: string;
+};
+
+/** The API scopes an admin can give a key. */
+export const API_SCOPES = {
+  'people:read': 'Read people, their schools and roles',
+  'monitoring:write': 'Send monitoring and filtering events',
+} as const;
+export type ApiScope = keyof typeof API_SCOPES;
+
+export function can(actor: Actor | null | undefined, action: Action, resource: Resource): boolean {
+  if (!actor || actor.trustId !== resource.trustId) return false;
+  const rule: Rule = PERMISSIONS[action];
+  if (actor.type === 'system') return true;
+  if (actor.type === 'api_key') return !!rule.apiScope && actor.scopes.includes(rule.apiScope);
+  if (rule.self && resource.personId && resource.personId === actor.personId) return true;
+  if (actor.roles.some((g) => g.schoolId === null && rule.trust?.includes(g.role))) return true;
+  const schoolsHeld = new Set(actor.roles.filter((g) => g.schoolId && rule.school?.includes(g.role)).map((g) => g.schoolId));
+  if (schoolsHeld.size === 0) return false;
+  if (!resource.schoolIds) return !resource.personId;
+  if (resource.schoolIds.length === 0) return false;
+  return (rule.match ?? 'any') === 'all' ? resource.schoolIds.every((s) => schoolsHeld.has(s)) : resource.schoolIds.some((s) => schoolsHeld.has(s));
+}
+
+/**
+ * Throws unless the actor may act. Another trust's record answers "not found", never "forbidden",
+ * so nobody can learn that it exists.
+ */
+export function authorize(actor: Actor | null | undefined, action: Action, resource: Resource): asserts actor is Actor {
+  if (!actor || actor.trustId !== resource.trustId) throw new NotFoundError();
+  if (!can(actor, action, resource)) throw new ForbiddenError();
+}
+
+/** The schools whose records the actor may see for an action: 'all', or a list (possibly empty). */
+export function schoolsFor(actor: Actor, action: Action): 'all' | string[] {
+  const rule: Rule = PERMISSIONS[action];
+  if (actor.type === 'system') return 'all';
+  if (actor.type === 'api_key') return rule.apiScope && actor.scopes.includes(rule.apiScope) ? 'all' : [];
+  if (actor.roles.some((g) => g.schoolId === null && rule.trust?.includes(g.role))) return 'all';
+  return [...new Set(actor.roles.filter((g) => g.schoolId && rule.school?.includes(g.role)).map((g) => g.schoolId as string))];
+}

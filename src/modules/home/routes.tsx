@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { Layout } from '../../ui/layout.tsx';
+import { renderPage } from '../../web/render.tsx';
+import type { Actor } from '../auth/actor.ts';
+import { can } from '../auth/authorize.ts';
+import { roleLabel } from '../organisations/roles.ts';
+
+/** A thing the person should do, most urgent first; each module contributes its own. */
+export type TodoItem = { href: string; title: string; detail?: string };
+
+function HomePage({ actor, todos }: { actor: Extract<Actor, { type: 'person' }>; todos: TodoItem[] }) {
+  const first = actor.name.split(' ')[0];
+  const admin = can(actor, 'people.list', { trustId: actor.trustId });
+  return (
+    <Layout title="Home">
+      <h1 className="govuk-heading-l">Hello, {first}</h1>
+      <h2 className="govuk-heading-m">What needs you today</h2>
+      {todos.length === 0 ? (
+        <p className="govuk-body cs-empty">Nothing needs you today.</p>
+      ) : (
+        <ul className="cs-todo-list">
+          {todos.map((t) => (
+            <li key={t.href}>
+              <a className="govuk-link govuk-!-font-weight-bold" href={t.href}>
+                {t.title}
+              </a>
+              {t.detail && <p className="govuk-body-s govuk-!-margin-bottom-0">{t.detail}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 className="govuk-heading-m">Your account</h2>
+      <p className="govuk-body">
+        <a className="govuk-link" href={`/people/${actor.personId}`}>
+          Your details and roles
+        </a>
+        {actor.roles.length > 0 && <> ({[...new Set(actor.roles.map((r) => roleLabel(r.role)))].join(', ')})</>}
+      </p>
+      {admin && (
+        <p className="govuk-body">
+          <a className="govuk-link" href="/people">
+            Find a person
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export async function homeRoutes(app: FastifyInstance) {
+  app.get('/', async (request, reply) => {
+    const actor = request.ctx().actor;
+    if (actor.type !== 'person') return reply.redirect('/sign-in', 303);
+    return renderPage(request, reply, <HomePage actor={actor} todos={[]} />);
+  });
+}

@@ -1,0 +1,47 @@
+import type { FastifyBaseLogger } from 'fastify';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/client.ts';
+import { pruneSignInAttempts } from '../auth/service.ts';
+import { deliverDue } from './service.ts';
+
+export function createTransport(smtpUrl: string): Transporter {
+  return nodemailer.createTransport(smtpUrl);
+}
+
+/**
+ * The background loop of one app instance: sends due outbox emails and tidies rate-limit rows.
+ * Without SMTP_URL nothing is sent and the outbox stays readable in the app.
+ */
+export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogger, transport?: Transporter): { stop(): Promise<void> } {
+  const mailer = transport ?? (config.smtpUrl ? createTransport(config.smtpUrl) : undefined);
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let lastPrune = 0;
+  const tick = async () => {
+    try {
+      if (mailer) {
+        const result = await deliverDue(db, mailer, config.mailFrom);
+        if (result.sent || result.failed) log.info(result, 'outbox delivery');
+      }
+      if (Date.now() - lastPrune > 3_600_000) {
+        lastPrune = Date.now();
+        await pruneSignInAttempts(db);
+      }
+    } catch (error) {
+      log.error({ err: error }, 'background work failed');
+    }
+  };
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(tick);
+  }, config.outboxPollSeconds * 1000);
+  running = running.then(tick);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      mailer?.close();
+    },
+  };
+}

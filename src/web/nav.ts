@@ -1,0 +1,23 @@
+import type { Actor } from '../modules/auth/actor.ts';
+import { type Action, can } from '../modules/auth/authorize.ts';
+import type { NavItem } from '../ui/page-context.tsx';
+
+type Entry = NavItem & { action?: Action; demoOnly?: boolean };
+
+/** Header links; each module adds its own, shown only to people who may use them. */
+const ENTRIES: Entry[] = [
+  { href: '/', label: 'Home' },
+  { href: '/people', label: 'People', action: 'people.list' },
+  { href: '/schools', label: 'Schools', action: 'schools.manage' },
+  { href: '/audit', label: 'Audit log', action: 'audit.view' },
+  { href: '/settings', label: 'Settings', action: 'apiKeys.manage' },
+  { href: '/outbox', label: 'Outbox', action: 'outbox.view', demoOnly: true },
+];
+
+export function navFor(actor: Actor | null, demo: boolean): NavItem[] {
+  if (!actor || actor.type !== 'person') return [];
+  return ENTRIES.filter((e) => (!e.demoOnly || demo) && (!e.action || can(actor, e.action, { trustId: actor.trustId }))).map(({ href, label }) => ({
+    href,
+    label,
+  }));
+}
