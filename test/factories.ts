@@ -56,9 +56,24 @@ export async function makeTrustWithCast(db: Db, slug?: string) {
   const trust = await makeTrust(db, { slug });
   const schoolA = await makeSchool(db, trust.id, { slug: 'school-a', name: 'School A' });
   const schoolB = await makeSchool(db, trust.id, { slug: 'school-b', name: 'School B' });
-  const admin = await makePerson(db, trust.id, { name: 'Ada Admin', email: `admin@${trust.slug}.example`, roles: [['trust_admin', 'trust']], password: 'correct horse battery staple' });
-  const headA = await makePerson(db, trust.id, { name: 'Hal Head', email: `head.a@${trust.slug}.example`, schoolIds: [schoolA.id], roles: [['head_teacher', schoolA.id]] });
-  const teacherA = await makePerson(db, trust.id, { name: 'Tess Teacher', email: `teacher.a@${trust.slug}.example`, schoolIds: [schoolA.id], lineManagerId: headA.id });
+  const admin = await makePerson(db, trust.id, {
+    name: 'Ada Admin',
+    email: `admin@${trust.slug}.example`,
+    roles: [['trust_admin', 'trust']],
+    password: 'correct horse battery staple',
+  });
+  const headA = await makePerson(db, trust.id, {
+    name: 'Hal Head',
+    email: `head.a@${trust.slug}.example`,
+    schoolIds: [schoolA.id],
+    roles: [['head_teacher', schoolA.id]],
+  });
+  const teacherA = await makePerson(db, trust.id, {
+    name: 'Tess Teacher',
+    email: `teacher.a@${trust.slug}.example`,
+    schoolIds: [schoolA.id],
+    lineManagerId: headA.id,
+  });
   const teacherB = await makePerson(db, trust.id, { name: 'Bo Teacher', email: `teacher.b@${trust.slug}.example`, schoolIds: [schoolB.id] });
   return { trust, schoolA, schoolB, admin, headA, teacherA, teacherB };
 }

@@ -16,7 +16,13 @@ before(async () => {
 });
 after(() => t.close());
 
-const linkCount = async (email: string) => (await t.app.db.select().from(outbox).where(and(eq(outbox.toAddress, email), eq(outbox.template, 'magic-link')))).length;
+const linkCount = async (email: string) =>
+  (
+    await t.app.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.toAddress, email), eq(outbox.template, 'magic-link')))
+  ).length;
 
 describe('magic links', () => {
   test('a known address gets one email with a link; the link signs in once', async () => {
@@ -54,7 +60,11 @@ describe('magic links', () => {
     const known = await new Agent(t.app).post('/sign-in', { email: cast.teacherB.email });
     const unknown = await new Agent(t.app).post('/sign-in', { email: 'nobody@nowhere.example' });
     assert.equal(unknown.statusCode, known.statusCode);
-    const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/<strong>[^<]*<\/strong>/, '').replace(/to=[^"]*/, '');
+    const strip = (html: string) =>
+      html
+        .replace(/value="[^"]*"/g, '')
+        .replace(/<strong>[^<]*<\/strong>/, '')
+        .replace(/to=[^"]*/, '');
     assert.equal(strip(unknown.body), strip(known.body), 'the page is identical apart from the address itself');
     assert.equal((await t.app.db.select().from(outbox)).length, before + 1, 'only the known address got an email');
   });
@@ -63,13 +73,19 @@ describe('magic links', () => {
     const agent = new Agent(t.app);
     await agent.post('/sign-in', { email: cast.headA.email });
     const token = await latestMagicLinkToken(t.app, cast.headA.email);
-    await t.app.db.update(magicLinks).set({ expiresAt: sql`now() - interval '1 second'`, createdAt: sql`now() - interval '15 minutes'` }).where(eq(magicLinks.personId, cast.headA.id));
+    await t.app.db
+      .update(magicLinks)
+      .set({ expiresAt: sql`now() - interval '1 second'`, createdAt: sql`now() - interval '15 minutes'` })
+      .where(eq(magicLinks.personId, cast.headA.id));
     const page = await agent.get(`/sign-in/link?token=${token}`);
     assert.equal(page.statusCode, 410);
     assert.match(page.body, /expired/);
     const res = await agent.post('/sign-in/link', { token: token as string });
     assert.equal(res.statusCode, 410);
-    assert.equal(res.cookies.find((c) => c.name === 'cs_session'), undefined);
+    assert.equal(
+      res.cookies.find((c) => c.name === 'cs_session'),
+      undefined,
+    );
   });
 
   test('a made-up token does not sign in', async () => {

@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { seedDemo } from '../../db/seed/demo.ts';
+import { loadConfig } from '../config.ts';
+import { createTrust } from '../modules/organisations/service.ts';
+import { createAdmin } from './admin.ts';
+import { reportError, withDatabase } from './context.ts';
+
+const program = new Command('countersign')
+  .description('Countersign: run the server and look after its data. Settings come from the environment (see .env.example).')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the web server (the same as npm start)')
+  .action(async () => {
+    await import('../main.ts');
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations that have not run yet, then stop')
+  .action(() =>
+    withDatabase(async (database) => {
+      process.stdout.write(`The ${database.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database is up to date.\n`);
+    }),
+  );
+
+program
+  .command('seed-demo')
+  .description('Create the demo trust (Oakfield Learning Trust) if the database has no trust yet')
+  .action(() =>
+    withDatabase(async (database) => {
+      const seeded = await seedDemo(database.db);
+      process.stdout.write(seeded ? 'The demo trust was created.\n' : 'The database already has a trust: nothing was changed.\n');
+    }),
+  );
+
+program
+  .command('create-trust')
+  .description('Create a trust (or a standalone school, which is a trust of one)')
+  .requiredOption('--slug <slug>', 'short name used in commands and web addresses, like vale-academy')
+  .requiredOption('--name <name>', 'full name, like "Vale Academy Trust"')
+  .action((options: { slug: string; name: string }) =>
+    withDatabase(async (database) => {
+      const trust = await createTrust(database.db, options);
+      process.stdout.write(
+        `Created ${trust.name} (${trust.slug}).\nNext: countersign create-admin --trust ${trust.slug} --email you@example.org --name "Your Name"\n`,
+      );
+    }),
+  );
+
+program
+  .command('create-admin')
+  .description('Make someone a trust administrator and set their password')
+  .requiredOption('--trust <slug>', 'the trust’s short name')
+  .requiredOption('--email <email>', 'their work email address')
+  .option('--name <name>', 'their full name, needed when they are not in the trust yet')
+  .addOption(new Option('--password-stdin', 'read the password from standard input instead of generating one'))
+  .action((options: { trust: string; email: string; name?: string; passwordStdin?: boolean }) => createAdmin(options));
+
+try {
+  loadConfig();
+} catch (error) {
+  process.exit(reportError(error));
+}
+await program.parseAsync(process.argv);
