@@ -9,10 +9,11 @@ import { freshDatabase } from './db.ts';
 export type TestApp = { app: FastifyInstance; database: Database; config: Config; close(): Promise<void> };
 
 /** The real app on a fresh database, for fastify.inject tests. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extend?: (app: FastifyInstance) => void): Promise<TestApp> {
   const database = await freshDatabase();
   const config = loadConfig({ NODE_ENV: 'test', DEMO: '1', SEED_DEMO: '0', BASE_URL: 'http://localhost:3000', ...env });
   const app = await buildApp({ config, database, logger: false });
+  extend?.(app);
   await app.ready();
   return {
     app,

@@ -23,6 +23,8 @@ import { ErrorPage } from './pages/error-page.tsx';
 import { renderPage } from './render.tsx';
 
 export const SESSION_COOKIE = 'cs_session';
+/** Static files are public, and a missing one is a plain 404 rather than a trip to the sign-in page. */
+const PUBLIC_PREFIXES = ['/static/', '/govuk/', '/assets/'];
 /** Largest form or JSON body accepted; file uploads have their own limit. */
 export const BODY_LIMIT = 1024 * 1024;
 /** Largest uploaded file (CSV, documents). */
@@ -126,7 +128,8 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   // Every page needs a signed-in person unless its route says otherwise; every form post needs a CSRF token.
   app.addHook('preHandler', (request, reply, done) => {
     const isApi = request.url.startsWith('/api/');
-    if (!request.routeOptions.config?.public && !request.actor && !isApi) {
+    const isPublic = request.routeOptions.config?.public || PUBLIC_PREFIXES.some((p) => request.url.startsWith(p));
+    if (!isPublic && !request.actor && !isApi) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
       reply.redirect(`/sign-in${next}`, 303);
       return;
