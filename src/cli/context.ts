@@ -6,6 +6,10 @@ import { systemActor } from '../modules/auth/actor.ts';
 import { findTrustBySlug } from '../modules/organisations/repository.ts';
 import { openConfiguredDatabase } from '../server.ts';
 
+/** Where a command writes what it has to say (standard output, or a test's buffer). */
+export type Output = (text: string) => void;
+export const stdout: Output = (text) => process.stdout.write(text);
+
 /** Thrown for a command-line mistake: printed without a stack trace, exit code 1. */
 export class CliError extends Error {}
 

@@ -3,7 +3,7 @@ import { seedDemo } from '../../db/seed/demo.ts';
 import { loadConfig } from '../config.ts';
 import { createTrust } from '../modules/organisations/service.ts';
 import { createAdmin } from './admin.ts';
-import { reportError, withDatabase } from './context.ts';
+import { reportError, stdout, withDatabase } from './context.ts';
 
 const program = new Command('countersign')
   .description('Countersign: run the server and look after its data. Settings come from the environment (see .env.example).')
@@ -56,7 +56,9 @@ program
   .requiredOption('--email <email>', 'their work email address')
   .option('--name <name>', 'their full name, needed when they are not in the trust yet')
   .addOption(new Option('--password-stdin', 'read the password from standard input instead of generating one'))
-  .action((options: { trust: string; email: string; name?: string; passwordStdin?: boolean }) => createAdmin(options));
+  .action((options: { trust: string; email: string; name?: string; passwordStdin?: boolean }) =>
+    withDatabase((database, config) => createAdmin(database, config, options, stdout)),
+  );
 
 try {
   loadConfig();
