@@ -36,3 +36,12 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DEMO: 'maybe' }), /DEMO/);
   });
 });
+
+describe('blank variables', () => {
+  test('a blank variable means "use the default", as in a copied .env.example', () => {
+    const config = loadConfig({ DEMO: '', SEED_DEMO: '', PORT: '', SESSION_SECRET: '', DATABASE_URL: '' });
+    assert.equal(config.demo, true);
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+  });
+});

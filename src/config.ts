@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).transform((v) => v === '1' || v === 'true' || v === 'yes');
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'use 1 or 0' }).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const envSchema = z
   .object({
@@ -69,7 +69,9 @@ export class ConfigError extends Error {}
 
 /** Parses the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // A blank variable (as in a copied .env.example) counts as not set, so its default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Countersign cannot start, the configuration is wrong:\n${lines.join('\n')}`);
