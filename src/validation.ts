@@ -47,7 +47,7 @@ export const optionalDate = (label: string) =>
       .transform((v, ctx) => {
         const parsed = parseCalendarDate(v);
         if (!parsed) {
-          ctx.addIssue({ code: 'custom', message: `${label} must be a real date, like 2026-03-27 or 27/03/2026` });
+          ctx.addIssue({ code: 'custom', message: `${label} must be a real date` });
           return z.NEVER;
         }
         return parsed;
@@ -75,4 +75,23 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.
   const result = schema.safeParse(input);
   if (!result.success) throw new ValidationError(toFieldErrors(result.error));
   return result.data;
+}
+
+/**
+ * Joins the day, month and year boxes of a date input into one value for the schema:
+ * YYYY-MM-DD when all three are given, blank when none is, and the raw parts otherwise
+ * (which the date schema then reports as not a real date).
+ */
+export function joinDateParts<T extends Record<string, unknown>>(body: T, names: string[]): T {
+  const out: Record<string, unknown> = { ...body };
+  for (const name of names) {
+    const parts = ['day', 'month', 'year'].map((k) => String(body[`${name}-${k}`] ?? '').trim());
+    if (parts.every((p) => p === '')) {
+      if (!(name in body)) out[name] = '';
+      continue;
+    }
+    const [d, m, y] = parts as [string, string, string];
+    out[name] = /^\d{1,2}$/.test(d) && /^\d{1,2}$/.test(m) && /^\d{4}$/.test(y) ? `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` : `${d}/${m}/${y}?`;
+  }
+  return out as T;
 }

@@ -328,3 +328,47 @@ export function CancelLink({ href, children = 'Cancel' }: { href: string; childr
     </a>
   );
 }
+
+/**
+ * GOV.UK date input: day, month and year boxes named `<name>-day`, `<name>-month`, `<name>-year`.
+ * The route joins them with `joinDateParts` before validation, so errors are reported on `<name>`.
+ */
+export function DateInput(props: FieldProps) {
+  const error = props.errors?.[props.name];
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(str(props.values?.[props.name]));
+  const part = (key: 'day' | 'month' | 'year') => {
+    const given = props.values?.[`${props.name}-${key}`];
+    if (given !== undefined) return str(given);
+    if (!iso) return '';
+    return key === 'day' ? String(Number(iso[3])) : key === 'month' ? String(Number(iso[2])) : (iso[1] ?? '');
+  };
+  const box = (key: 'day' | 'month' | 'year', label: string, width: '2' | '4') => {
+    const id = key === 'day' ? fieldId(props.name) : `${fieldId(props.name)}-${key}`;
+    return (
+      <div className="govuk-date-input__item">
+        <div className="govuk-form-group">
+          <label className="govuk-label govuk-date-input__label" htmlFor={id}>
+            {label}
+          </label>
+          <input
+            className={`govuk-input govuk-date-input__input govuk-input--width-${width}${error ? ' govuk-input--error' : ''}`}
+            id={id}
+            name={`${props.name}-${key}`}
+            type="text"
+            inputMode="numeric"
+            defaultValue={part(key)}
+          />
+        </div>
+      </div>
+    );
+  };
+  return (
+    <Fieldset legend={props.label} asHeading={props.asHeading} name={props.name} hint={props.hint} error={error}>
+      <div className="govuk-date-input" id={`${fieldId(props.name)}-group`}>
+        {box('day', 'Day', '2')}
+        {box('month', 'Month', '2')}
+        {box('year', 'Year', '4')}
+      </div>
+    </Fieldset>
+  );
+}

@@ -106,7 +106,19 @@ describe('adding and changing people', () => {
   });
 
   test('errors are shown at each field and everything typed is kept', async () => {
-    const res = await admin.post('/people/new', newPerson({ fullName: '', email: 'not-an-email', kind: '', startDate: '2026-02-30', position: 'Keeps this' }));
+    const res = await admin.post(
+      '/people/new',
+      newPerson({
+        fullName: '',
+        email: 'not-an-email',
+        kind: '',
+        startDate: '',
+        'startDate-day': '30',
+        'startDate-month': '2',
+        'startDate-year': '2026',
+        position: 'Keeps this',
+      }),
+    );
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /<title>Error: Add a person/);
     assert.match(res.body, /href="#f-fullName">Enter the person’s full name/);
@@ -115,6 +127,30 @@ describe('adding and changing people', () => {
     assert.match(res.body, /Start date must be a real date/);
     assert.match(res.body, /value="Keeps this"/);
     assert.match(res.body, /value="not-an-email"/);
+    assert.match(res.body, /name="startDate-day"[^>]*value="30"/);
+  });
+
+  test('dates come from day, month and year boxes', async () => {
+    const form = newPerson({
+      startDate: '',
+      'startDate-day': '1',
+      'startDate-month': '9',
+      'startDate-year': '2026',
+      'endDate-day': '',
+      'endDate-month': '',
+      'endDate-year': '',
+    });
+    const res = await admin.post('/people/new', form);
+    assert.equal(res.statusCode, 303);
+    const [stored] = await t.app.db
+      .select()
+      .from(people)
+      .where(eq(people.email, form.email as string));
+    assert.equal(stored?.startDate, '2026-09-01');
+    assert.equal(stored?.endDate, null);
+    const partial = await admin.post('/people/new', newPerson({ startDate: '', 'startDate-day': '1', 'startDate-month': '', 'startDate-year': '2026' }));
+    assert.equal(partial.statusCode, 422);
+    assert.match(partial.body, /Start date must be a real date/);
   });
 
   test('an email already used in the trust is refused, but the same email in another trust is fine', async () => {
@@ -180,7 +216,7 @@ describe('adding and changing people', () => {
     const leaver = await makePerson(t.app.db, cast.trust.id, { name: 'Lee Leaver', schoolIds: [cast.schoolA.id] });
     const agent = await new Agent(t.app).signIn(leaver.email);
     assert.equal((await admin.get(`/people/${leaver.id}/end-date`)).statusCode, 200);
-    const bad = await admin.post(`/people/${leaver.id}/end-date`, { endDate: '31/02/2026' });
+    const bad = await admin.post(`/people/${leaver.id}/end-date`, { 'endDate-day': '31', 'endDate-month': '2', 'endDate-year': '2026' });
     assert.equal(bad.statusCode, 422);
     assert.match(bad.body, /End date must be a real date/);
     const res = await admin.post(`/people/${leaver.id}/end-date`, { endDate: '2026-01-31' });

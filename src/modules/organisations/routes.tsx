@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { londonToday } from '../../ui/format.ts';
-import { isUuid } from '../../validation.ts';
+import { isUuid, joinDateParts } from '../../validation.ts';
 import { redirectWithFlash, renderPage } from '../../web/render.tsx';
 import { authorize, can } from '../auth/authorize.ts';
 import * as repo from './repository.ts';
@@ -25,7 +25,7 @@ const listQuery = z.object({
 });
 
 type Body = Record<string, string | string[] | undefined>;
-const body = (request: FastifyRequest) => (request.body ?? {}) as Body;
+const body = (request: FastifyRequest) => joinDateParts((request.body ?? {}) as Body, ['startDate', 'endDate']);
 const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name] ?? '';
 
 /** Form values for a person being edited, in the shape the form fields read. */

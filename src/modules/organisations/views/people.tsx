@@ -1,7 +1,7 @@
 import type { FieldErrors } from '../../../errors.ts';
 import { type Column, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag } from '../../../ui/components.tsx';
 import { formatDate } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, Form, type FormValues, Select, TextInput } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, Checkboxes, DateInput, ErrorSummary, Form, type FormValues, Select, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import type { PersonRow, SchoolRow } from '../repository.ts';
 import { kindLabel, PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES, roleLabel } from '../roles.ts';
@@ -353,8 +353,14 @@ export function PersonFormPage({
               errors={errors}
               values={values}
             />
-            <TextInput name="startDate" label="Start date (optional)" type="date" hint="For example, 2026-09-01" errors={errors} values={values} />
-            <TextInput name="endDate" label="End date (optional)" type="date" hint="Only if they have a leaving date" errors={errors} values={values} />
+            <DateInput name="startDate" label="Start date (optional)" hint="For example, 1 9 2026" errors={errors} values={values} />
+            <DateInput
+              name="endDate"
+              label="End date (optional)"
+              hint="Only if they have a leaving date. For example, 22 7 2027"
+              errors={errors}
+              values={values}
+            />
             <TextInput
               name="externalId"
               label="MIS or HR reference (optional)"
@@ -391,7 +397,7 @@ export function EndDatePage({ person, errors, values }: { person: PersonRow; err
             From the day after this date they cannot sign in, and they drop out of agreement counts. Their records and signatures are kept.
           </p>
           <Form action={`/people/${person.id}/end-date`}>
-            <TextInput name="endDate" label="Last working day" type="date" hint="For example, 2026-07-22" errors={errors} values={values} />
+            <DateInput name="endDate" label="Last working day" hint="For example, 22 7 2026" errors={errors} values={values} />
             <ButtonGroup>
               <Button warning>Record leaving date</Button>
               <CancelLink href={`/people/${person.id}`} />
