@@ -15,7 +15,7 @@ const ENTRIES: Entry[] = [
 ];
 
 export function navFor(actor: Actor | null, demo: boolean): NavItem[] {
-  if (!actor || actor.type !== 'person') return [];
+  if (actor?.type !== 'person') return [];
   return ENTRIES.filter((e) => (!e.demoOnly || demo) && (!e.action || can(actor, e.action, { trustId: actor.trustId }))).map(({ href, label }) => ({
     href,
     label,
