@@ -219,13 +219,13 @@ export function Radios(props: FieldProps & { options: (Option & { hint?: string 
                 type="radio"
                 value={o.value}
                 defaultChecked={current === o.value}
-                aria-describedby={o.hint ? `${id}-hint` : undefined}
+                aria-describedby={o.hint ? `${id}-item-hint` : undefined}
               />
               <label className="govuk-label govuk-radios__label" htmlFor={id}>
                 {o.label}
               </label>
               {o.hint && (
-                <div id={`${id}-hint`} className="govuk-hint govuk-radios__hint">
+                <div id={`${id}-item-hint`} className="govuk-hint govuk-radios__hint">
                   {o.hint}
                 </div>
               )}
@@ -254,13 +254,13 @@ export function Checkboxes(props: FieldProps & { options: (Option & { hint?: str
                 type="checkbox"
                 value={o.value}
                 defaultChecked={current.has(o.value)}
-                aria-describedby={o.hint ? `${id}-hint` : undefined}
+                aria-describedby={o.hint ? `${id}-item-hint` : undefined}
               />
               <label className="govuk-label govuk-checkboxes__label" htmlFor={id}>
                 {o.label}
               </label>
               {o.hint && (
-                <div id={`${id}-hint`} className="govuk-hint govuk-checkboxes__hint">
+                <div id={`${id}-item-hint`} className="govuk-hint govuk-checkboxes__hint">
                   {o.hint}
                 </div>
               )}
