@@ -29,6 +29,13 @@ export async function freshDatabase(): Promise<Database> {
         await close();
         const dropper = new pg.Client({ connectionString: pgUrl });
         await dropper.connect();
+        // pool.end() resolves before its connections have finished closing. Forcing the drop while
+        // one is still closing kills it with an error nobody listens for, which fails the test file.
+        for (let wait = 0; wait < 100; wait++) {
+          const open = await dropper.query('select 1 from pg_stat_activity where datname = $1', [name]);
+          if (open.rowCount === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await dropper.query(`drop database if exists ${name} with (force)`);
         await dropper.end();
       },

@@ -1,9 +1,12 @@
 import { Command, Option } from 'commander';
 import { seedDemo } from '../../db/seed/demo.ts';
 import { loadConfig } from '../config.ts';
+import { API_SCOPES } from '../modules/auth/authorize.ts';
 import { createTrust } from '../modules/organisations/service.ts';
 import { createAdmin } from './admin.ts';
+import { createApiKeyCommand, revokeApiKeyCommand } from './api-key.ts';
 import { reportError, stdout, withDatabase } from './context.ts';
+import { importPeople } from './import-people.ts';
 
 const program = new Command('countersign')
   .description('Countersign: run the server and look after its data. Settings come from the environment (see .env.example).')
@@ -59,6 +62,36 @@ program
   .action((options: { trust: string; email: string; name?: string; passwordStdin?: boolean }) =>
     withDatabase((database, config) => createAdmin(database, config, options, stdout)),
   );
+
+program
+  .command('import-people')
+  .description('Add and update a trust’s people from a CSV file (the same checks as the web import)')
+  .requiredOption('--trust <slug>', 'the trust’s short name')
+  .argument('<file>', 'the CSV file, saved as UTF-8, with a header row')
+  .option('--dry-run', 'show what would change without changing anything')
+  .option('--end-date-missing', 'the file is a full list: record current people missing from it as having left today')
+  .action((file: string, options: { trust: string; dryRun?: boolean; endDateMissing?: boolean }) =>
+    withDatabase((database, config) => importPeople(database, config, { ...options, file }, stdout)),
+  );
+
+const apiKey = program.command('api-key').description('Create and revoke the API keys other systems use to reach the API');
+
+apiKey
+  .command('create')
+  .description('Create an API key and print it once')
+  .requiredOption('--trust <slug>', 'the trust’s short name')
+  .requiredOption('--name <name>', 'which system will use it, like "Arbor MIS sync"')
+  .requiredOption('--scope <scope...>', `what the key can do, one or more of: ${Object.keys(API_SCOPES).join(', ')}`)
+  .action((options: { trust: string; name: string; scope: string[] }) =>
+    withDatabase((database, config) => createApiKeyCommand(database, config, options, stdout)),
+  );
+
+apiKey
+  .command('revoke')
+  .description('Revoke an API key: requests using it are refused from then on')
+  .requiredOption('--trust <slug>', 'the trust’s short name')
+  .requiredOption('--name <name>', 'the key’s name')
+  .action((options: { trust: string; name: string }) => withDatabase((database, config) => revokeApiKeyCommand(database, config, options, stdout)));
 
 try {
   loadConfig();

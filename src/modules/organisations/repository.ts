@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.ts';
 import { londonToday } from '../../ui/format.ts';
 import type { RoleGrant } from '../auth/actor.ts';
@@ -100,6 +101,51 @@ export async function searchPeople(db: Db, trustId: string, query: PeopleQuery) 
     db.select({ n: sql<number>`count(*)::int` }).from(people).where(condition),
   ]);
   return { items, total: count?.n ?? 0 };
+}
+
+export type PeoplePageQuery = {
+  status: 'current' | 'left' | 'all';
+  /** ISO timestamp: only people whose record or roles changed at or after it. */
+  updatedSince?: string;
+  /** The last person of the previous page, in (full name, id) order. */
+  after?: { name: string; id: string };
+  limit: number;
+  visibleSchoolIds: 'all' | string[];
+};
+
+/**
+ * People in (full name, id) order from just after `after`: keyset paging, so a page never repeats
+ * or skips someone when people are added or removed between requests, however deep the page.
+ */
+export async function pagePeople(db: Db, trustId: string, query: PeoplePageQuery) {
+  const today = londonToday();
+  const where: SQL[] = [eq(people.trustId, trustId)];
+  if (query.status === 'current') where.push(sql`(${people.endDate} is null or ${people.endDate} >= ${today})`);
+  if (query.status === 'left') where.push(sql`${people.endDate} < ${today}`);
+  if (query.visibleSchoolIds !== 'all') {
+    if (query.visibleSchoolIds.length === 0) return [];
+    where.push(
+      sql`exists (select 1 from ${personSchools} ps where ps.trust_id = ${people.trustId} and ps.person_id = ${people.id} and ps.school_id in (${sql.join(
+        query.visibleSchoolIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}))`,
+    );
+  }
+  if (query.updatedSince) {
+    const since = sql`${query.updatedSince}::timestamptz`;
+    where.push(
+      sql`(${people.updatedAt} >= ${since} or exists (select 1 from ${roleAssignments} ra where ra.trust_id = ${people.trustId} and ra.person_id = ${people.id} and (ra.granted_at >= ${since} or ra.revoked_at >= ${since})))`,
+    );
+  }
+  if (query.after) where.push(sql`(${people.fullName}, ${people.id}) > (${query.after.name}, ${query.after.id}::uuid)`);
+  const manager = alias(people, 'line_manager');
+  return db
+    .select({ person: people, lineManager: { id: manager.id, fullName: manager.fullName } })
+    .from(people)
+    .leftJoin(manager, and(eq(manager.trustId, people.trustId), eq(manager.id, people.lineManagerId)))
+    .where(and(...where))
+    .orderBy(asc(people.fullName), asc(people.id))
+    .limit(query.limit);
 }
 
 /** Schools and active roles for a set of people, for lists and the API. */

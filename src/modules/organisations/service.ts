@@ -14,7 +14,7 @@ import { endDateInput, type PersonInput, personInput, roleInput, schoolInput, tr
 
 export type PersonDetail = Awaited<ReturnType<typeof getPerson>>;
 
-const personSnapshot = (p: repo.PersonRow, schoolIds: string[]) => ({
+export const personSnapshot = (p: repo.PersonRow, schoolIds: string[]) => ({
   fullName: p.fullName,
   email: p.email,
   kind: p.kind,
@@ -62,6 +62,28 @@ export async function searchPeople(ctx: Ctx, query: Omit<repo.PeopleQuery, 'visi
   return { ...result, ...extras };
 }
 
+/**
+ * One page of people in name order with their line manager, schools and roles (the API's list).
+ * `next` is the last person on the page when there may be more, for the following request's `after`.
+ */
+export async function pagePeople(ctx: Ctx, query: Omit<repo.PeoplePageQuery, 'visibleSchoolIds'>) {
+  authorize(ctx.actor, 'people.list', { trustId: ctx.actor.trustId });
+  const visibleSchoolIds = schoolsFor(ctx.actor, 'people.list');
+  // One row more than asked for says whether another page follows, without counting.
+  const rows = await repo.pagePeople(ctx.db, ctx.actor.trustId, { ...query, limit: query.limit + 1, visibleSchoolIds });
+  const page = rows.slice(0, query.limit);
+  const { schoolsByPerson, rolesByPerson } = await repo.schoolsAndRolesFor(
+    ctx.db,
+    ctx.actor.trustId,
+    page.map((r) => r.person.id),
+  );
+  const last = page.at(-1)?.person;
+  return {
+    items: page.map((r) => ({ ...r, schools: schoolsByPerson.get(r.person.id) ?? [], roles: rolesByPerson.get(r.person.id) ?? [] })),
+    next: rows.length > query.limit && last ? { name: last.fullName, id: last.id } : null,
+  };
+}
+
 /** Checks that refer to other rows: schools and line manager belong to this trust, no reporting loops. */
 async function checkReferences(db: Db, trustId: string, input: PersonInput, personId?: string) {
   const errors: Record<string, string> = {};
@@ -99,7 +121,7 @@ async function checkReferences(db: Db, trustId: string, input: PersonInput, pers
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }
 
-async function setSchools(tx: Db, trustId: string, personId: string, schoolIds: string[]) {
+export async function setSchools(tx: Db, trustId: string, personId: string, schoolIds: string[]) {
   await tx.delete(personSchools).where(and(eq(personSchools.trustId, trustId), eq(personSchools.personId, personId)));
   if (schoolIds.length > 0) await tx.insert(personSchools).values([...new Set(schoolIds)].map((schoolId) => ({ trustId, personId, schoolId })));
 }

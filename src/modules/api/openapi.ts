@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Ctx } from '../../context.ts';
+import type { ApiScope } from '../auth/authorize.ts';
+
+/**
+ * The named shapes of API responses: each appears once in openapi.json under
+ * components/schemas, and the endpoints refer to it there. Register a schema last in its chain
+ * (after `.describe()`), since every zod method returns a new schema.
+ */
+export const apiSchemas = z.registry<{ id: string }>();
+
+export const ApiError = z
+  .object({
+    error: z.object({
+      status: z.number().int().describe('The HTTP status code, repeated'),
+      message: z.string().describe('What went wrong, in plain English'),
+      fields: z.record(z.string(), z.string()).optional().describe('For invalid input: a message for each field'),
+    }),
+  })
+  .describe('Every error answers with this shape')
+  .register(apiSchemas, { id: 'Error' });
+
+const ERRORS = {
+  400: 'A parameter is not valid; the message names it',
+  401: 'No API key was sent, or the key is not valid or has been revoked',
+  403: 'The API key does not have the scope this request needs',
+  404: 'There is no such record in your trust',
+} as const;
+type ErrorStatus = keyof typeof ERRORS;
+
+/**
+ * One endpoint under /api/v1, complete: the router registers it, checks the bearer key and its
+ * scope, validates the path and query parameters with `params` and `query` (a failure answers
+ * 400 with the schema's message), and openapi.json describes it, all from this definition.
+ * Parameter schemas should carry error messages that name the parameter.
+ */
+export type ApiEndpoint<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> = {
+  /** GET only so far: the first POST (monitoring events) adds a `body` schema, validated and described like `query`. */
+  method: 'GET';
+  /** OpenAPI form, after /api/v1: `/people/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  scope: ApiScope;
+  params?: P;
+  query?: Q;
+  /** A schema registered in `apiSchemas`. */
+  response: R;
+  /** The error statuses this endpoint answers besides 401 and 403, which every endpoint can. */
+  errors: Exclude<ErrorStatus, 401 | 403>[];
+  handler: (ctx: Ctx, input: { params: z.output<P>; query: z.output<Q> }) => Promise<z.output<R>>;
+};
+
+/** Checks a definition's handler against its own schemas, then files it with the others. */
+export const defineEndpoint = <P extends z.ZodObject, Q extends z.ZodObject, R extends z.ZodType>(endpoint: ApiEndpoint<P, Q, R>) =>
+  endpoint as unknown as ApiEndpoint;
+
+const COMPONENT = '#/components/schemas/';
+
+function ref(schema: z.ZodType) {
+  const id = apiSchemas.get(schema)?.id;
+  if (!id) throw new Error('An API response schema must be registered in apiSchemas');
+  return { $ref: `${COMPONENT}${id}` };
+}
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+function parameters(where: 'path' | 'query', object: z.ZodObject | undefined) {
+  return Object.entries(object?.shape ?? {}).map(([name, field]) => {
+    const { $schema: _, description, ...schema } = z.toJSONSchema(field as z.ZodType, { io: 'input' });
+    return { name, in: where, required: where === 'path' || !(field as z.ZodType).isOptional(), description, schema };
+  });
+}
+
+/** The OpenAPI 3.1 description of the given endpoints, served at /api/v1/openapi.json. */
+export function openApiDocument(endpoints: ApiEndpoint[], baseUrl: string) {
+  const { schemas } = z.toJSONSchema(apiSchemas, { uri: (id) => `${COMPONENT}${id}` });
+  const paths: Record<string, Record<string, object>> = {};
+  for (const e of endpoints) {
+    const statuses = ([...e.errors, 401, 403] as ErrorStatus[]).sort((a, b) => a - b);
+    paths[e.path] = {
+      ...paths[e.path],
+      [e.method.toLowerCase()]: {
+        operationId: e.operationId,
+        summary: e.summary,
+        description: `${e.description}\n\nNeeds an API key with the \`${e.scope}\` scope.`,
+        security: [{ apiKey: [e.scope] }],
+        parameters: [...parameters('path', e.params), ...parameters('query', e.query)],
+        responses: {
+          200: { description: e.summary, content: json(ref(e.response)) },
+          ...Object.fromEntries(statuses.map((s) => [s, { description: ERRORS[s], content: json(ref(ApiError)) }])),
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Countersign API',
+      version: '1',
+      description:
+        'Read and send a trust’s Countersign records from other systems. Every request needs an API key, created by a trust administrator under Settings → API keys, sent as `Authorization: Bearer <key>`. A key only ever sees its own trust. Lists are paged with cursors: pass `nextCursor` from one page as `cursor` for the next, until it is null. Fields may be added to responses within version 1; none will be removed or change meaning.',
+    },
+    servers: [{ url: `${baseUrl}/api/v1` }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, like cs_1a2b3c4d_…, with the scopes the request needs' },
+      },
+      schemas: Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _, $id: __, ...schema }]) => [id, schema])),
+    },
+    paths,
+  };
+}

@@ -1,0 +1,218 @@
+import type { FieldErrors } from '../../../errors.ts';
+import { SummaryList, Table, WarningText } from '../../../ui/components.tsx';
+import { formatDate, plural } from '../../../ui/format.ts';
+import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, FileUpload, Form, type FormValues, fieldId } from '../../../ui/forms.tsx';
+import { Layout } from '../../../ui/layout.tsx';
+import { kindLabel } from '../roles.ts';
+import { COLUMNS, changeCount, MAX_ROWS, planCounts } from './csv.ts';
+import type { ImportPreview } from './service.ts';
+
+const UPLOAD_TITLE = 'Import people from a spreadsheet';
+const crumbs = [
+  { href: '/', label: 'Home' },
+  { href: '/people', label: 'People' },
+];
+
+export function ImportUploadPage({ maxBytes, errors, values }: { maxBytes: number; errors?: FieldErrors; values?: FormValues }) {
+  return (
+    <Layout title={errors ? `Error: ${UPLOAD_TITLE}` : UPLOAD_TITLE} breadcrumbs={crumbs}>
+      <div className="govuk-grid-row">
+        <div className="govuk-grid-column-two-thirds">
+          <ErrorSummary errors={errors} />
+          <h1 className="govuk-heading-l">{UPLOAD_TITLE}</h1>
+          <p className="govuk-body">
+            Add and update people from the staff list your MIS or HR system exports. You will see what changes before anything is saved.
+          </p>
+          <p className="govuk-body">
+            Someone already in Countersign is found by their external ID, or else by their email address, and updated rather than added again.
+          </p>
+        </div>
+      </div>
+      <h2 className="govuk-heading-m">Columns</h2>
+      <p className="govuk-body">
+        The first line must be a header row. Columns can be in any order, and headings can use any capitals, spaces or underscores. Other columns are ignored.
+        In a column that is in the file, a blank cell clears that detail; leave a column out to keep what Countersign already has.
+      </p>
+      <Table
+        caption="Columns"
+        columns={[
+          { header: 'Column', cell: (c) => <code>{c.key}</code> },
+          { header: 'Required', cell: (c) => c.required },
+          { header: 'Also accepted', cell: (c) => c.aliases.join(', ') },
+          { header: 'Format', cell: (c) => c.format },
+          { header: 'Meaning', cell: (c) => c.meaning },
+        ]}
+        rows={[...COLUMNS]}
+        rowKey={(c) => c.key}
+      />
+      <p className="govuk-body">
+        <a className="govuk-link" href="/people/import/template.csv" download>
+          Download a template (CSV)
+        </a>
+      </p>
+      <div className="govuk-grid-row">
+        <div className="govuk-grid-column-two-thirds">
+          <Form action="/people/import" multipart>
+            <FileUpload
+              name="file"
+              label="CSV file"
+              hint={`A .csv file saved as UTF-8 (in Excel, ‘CSV UTF-8 (Comma delimited)’), smaller than ${maxBytes / (1024 * 1024)} MB, with at most ${MAX_ROWS.toLocaleString('en-GB')} people.`}
+              accept=".csv,text/csv"
+              errors={errors}
+            />
+            <Checkboxes
+              name="endDateMissing"
+              label="People who have left"
+              hint="Only tick this if the file lists everyone who works or volunteers in the trust now. You are never recorded as having left."
+              small
+              options={[{ value: 'yes', label: 'This is a full list: record people missing from it as having left today' }]}
+              errors={errors}
+              values={values}
+            />
+            <ButtonGroup>
+              <Button>Upload and preview</Button>
+              <CancelLink href="/people" />
+            </ButtonGroup>
+          </Form>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+export function ImportPreviewPage({ preview }: { preview: ImportPreview }) {
+  const { plan } = preview;
+  const counts = planCounts(plan);
+  const problems = plan.rowErrors.length;
+  const changes = changeCount(plan);
+  const title = 'Check the import';
+  return (
+    <Layout title={problems ? `Error: ${title}` : title} breadcrumbs={[...crumbs, { href: '/people/import', label: 'Import' }]}>
+      <ErrorSummary
+        errors={problems ? { problems: `The file has ${plural(problems, 'problem')}. Nothing can be imported until they are fixed.` } : undefined}
+      />
+      <span className="govuk-caption-l">{preview.fileName}</span>
+      <h1 className="govuk-heading-l">{title}</h1>
+      <SummaryList
+        rows={[
+          { key: 'To be added', value: plural(counts.added, 'person', 'people') },
+          { key: 'To be updated', value: plural(counts.updated, 'person', 'people') },
+          { key: 'Unchanged', value: plural(counts.unchanged, 'person', 'people') },
+          {
+            key: 'To be recorded as left',
+            value: preview.endDateMissing ? plural(counts.endDated, 'person', 'people') : 'Nobody: this was not uploaded as a full list',
+          },
+        ]}
+      />
+      {plan.warnings.map((w) => (
+        <WarningText key={w}>{w}</WarningText>
+      ))}
+      {problems > 0 && (
+        <>
+          <h2 className="govuk-heading-m" id={fieldId('problems')}>
+            Problems in the file
+          </h2>
+          <p className="govuk-body">Nothing has been imported. Fix these problems in the spreadsheet, save it as CSV again and upload it again.</p>
+          <Table
+            caption="Problems in the file"
+            columns={[
+              { header: 'Line', cell: (e) => e.line, numeric: true },
+              { header: 'Problem', cell: (e) => e.message },
+            ]}
+            rows={plan.rowErrors}
+            rowKey={(e) => `${e.line}:${e.message}`}
+          />
+          <a href="/people/import" className="govuk-button" data-module="govuk-button">
+            Upload a corrected file
+          </a>
+        </>
+      )}
+      {plan.creates.length > 0 && (
+        <>
+          <h2 className="govuk-heading-m">To be added</h2>
+          <Table
+            caption="To be added"
+            columns={[
+              { header: 'Line', cell: (c) => c.line, numeric: true },
+              { header: 'Name', cell: (c) => c.fields.fullName },
+              { header: 'Email', cell: (c) => c.fields.email },
+              { header: 'Kind', cell: (c) => kindLabel(c.fields.kind) },
+              { header: 'Position', cell: (c) => c.fields.position ?? '' },
+              { header: 'Schools', cell: (c) => c.schoolNames.join(', ') || 'Central team' },
+            ]}
+            rows={plan.creates}
+            rowKey={(c) => String(c.line)}
+          />
+        </>
+      )}
+      {plan.updates.length > 0 && (
+        <>
+          <h2 className="govuk-heading-m">To be updated</h2>
+          <Table
+            caption="To be updated"
+            columns={[
+              { header: 'Line', cell: (u) => u.line, numeric: true },
+              {
+                header: 'Person',
+                cell: (u) => (
+                  <>
+                    <a className="govuk-link" href={`/people/${u.personId}`}>
+                      {u.fullName}
+                    </a>
+                    <br />
+                    <span className="govuk-body-s cs-muted">{u.email}</span>
+                  </>
+                ),
+              },
+              {
+                header: 'Changes',
+                cell: (u) => (
+                  <ul className="govuk-list">
+                    {u.changes.map((c) => (
+                      <li key={c.field}>
+                        {c.field}: {c.before} → {c.after}
+                      </li>
+                    ))}
+                  </ul>
+                ),
+              },
+            ]}
+            rows={plan.updates}
+            rowKey={(u) => u.personId}
+          />
+        </>
+      )}
+      {plan.leavers.length > 0 && (
+        <>
+          <h2 className="govuk-heading-m">To be recorded as left on {formatDate(plan.today)}</h2>
+          <p className="govuk-body">They are not in the file, which was uploaded as a full list.</p>
+          <Table
+            caption="To be recorded as left"
+            columns={[
+              { header: 'Name', cell: (l) => l.fullName },
+              { header: 'Email', cell: (l) => l.email },
+            ]}
+            rows={plan.leavers}
+            rowKey={(l) => l.personId}
+          />
+        </>
+      )}
+      {problems === 0 && changes === 0 && (
+        <p className="govuk-body">
+          Nothing to import: everyone in the file is already up to date.{' '}
+          <a className="govuk-link" href="/people">
+            Back to people
+          </a>
+        </p>
+      )}
+      {problems === 0 && changes > 0 && preview.batchId && (
+        <Form action={`/people/import/${preview.batchId}/apply`}>
+          <ButtonGroup>
+            <Button>Import {plural(changes, 'change')}</Button>
+            <CancelLink href="/people/import" />
+          </ButtonGroup>
+        </Form>
+      )}
+    </Layout>
+  );
+}
