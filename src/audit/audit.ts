@@ -34,8 +34,13 @@ export type AuditEntry = {
 
 /** Records one change, in the caller's transaction, so the change and its record land together. */
 export async function recordEvent(tx: Db, ctx: Pick<Ctx, 'actor' | 'ip' | 'requestId'>, entry: AuditEntry): Promise<void> {
+  await recordEvents(tx, ctx, [entry]);
+}
+
+/** Records many changes made by one action (an import), in a few multi-row inserts. */
+export async function recordEvents(tx: Db, ctx: Pick<Ctx, 'actor' | 'ip' | 'requestId'>, entries: AuditEntry[]): Promise<void> {
   const { actor } = ctx;
-  await tx.insert(auditEvents).values({
+  const rows = entries.map((entry) => ({
     trustId: actor.trustId,
     actorType: actor.type,
     actorId: actorId(actor),
@@ -48,5 +53,6 @@ export async function recordEvent(tx: Db, ctx: Pick<Ctx, 'actor' | 'ip' | 'reque
     after: entry.after === undefined ? null : (entry.after as object),
     ip: ctx.ip ?? null,
     requestId: ctx.requestId ?? null,
-  });
+  }));
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { recordEvent } from '../../../audit/audit.ts';
+import { recordEvent, recordEvents } from '../../../audit/audit.ts';
 import type { Ctx } from '../../../context.ts';
 import { type Db, transaction } from '../../../db/client.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
@@ -208,34 +208,35 @@ async function writePlan(tx: Db, ctx: Ctx, plan: ImportPlan, state: TrustState) 
       .from(people)
       .where(and(eq(people.trustId, trustId), inArray(people.id, ids))))
       after.set(row.id, row);
-  for (const c of plan.creates) {
-    const id = newIds.get(c.line) as string;
-    await recordEvent(tx, ctx, {
-      action: 'person.created',
-      resourceType: 'person',
-      resourceId: id,
-      summary: `Added ${c.fields.fullName}`,
-      after: personSnapshot(after.get(id) as repo.PersonRow, c.schoolIds),
-    });
-  }
-  for (const u of plan.updates) {
-    const old = before.get(u.personId) as ExistingPerson;
-    await recordEvent(tx, ctx, {
-      action: 'person.updated',
-      resourceType: 'person',
-      resourceId: u.personId,
-      summary: `Changed ${u.fullName}`,
-      before: personSnapshot(old, old.schoolIds),
-      after: personSnapshot(after.get(u.personId) as repo.PersonRow, u.schoolIds ?? old.schoolIds),
-    });
-  }
-  for (const l of plan.leavers)
-    await recordEvent(tx, ctx, {
-      action: 'person.end_dated',
+  await recordEvents(tx, ctx, [
+    ...plan.creates.map((c) => {
+      const id = newIds.get(c.line) as string;
+      return {
+        action: 'person.created' as const,
+        resourceType: 'person',
+        resourceId: id,
+        summary: `Added ${c.fields.fullName}`,
+        after: personSnapshot(after.get(id) as repo.PersonRow, c.schoolIds),
+      };
+    }),
+    ...plan.updates.map((u) => {
+      const old = before.get(u.personId) as ExistingPerson;
+      return {
+        action: 'person.updated' as const,
+        resourceType: 'person',
+        resourceId: u.personId,
+        summary: `Changed ${u.fullName}`,
+        before: personSnapshot(old, old.schoolIds),
+        after: personSnapshot(after.get(u.personId) as repo.PersonRow, u.schoolIds ?? old.schoolIds),
+      };
+    }),
+    ...plan.leavers.map((l) => ({
+      action: 'person.end_dated' as const,
       resourceType: 'person',
       resourceId: l.personId,
       summary: `End-dated ${l.fullName} from ${l.endDate}`,
       before: { endDate: before.get(l.personId)?.endDate ?? null },
       after: { endDate: l.endDate },
-    });
+    })),
+  ]);
 }
