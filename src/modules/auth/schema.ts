@@ -1,4 +1,5 @@
-import { bigint, foreignKey, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, foreignKey, index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenantKey, tstz } from '../../db/columns.ts';
 import { people, trusts } from '../organisations/schema.ts';
 
@@ -78,5 +79,10 @@ export const apiKeys = pgTable(
     revokedAt: tstz('revoked_at'),
     useCount: integer('use_count').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.trustId, t.id] }), foreignKey({ columns: [t.trustId], foreignColumns: [trusts.id] })],
+  (t) => [
+    primaryKey({ columns: [t.trustId, t.id] }),
+    foreignKey({ columns: [t.trustId], foreignColumns: [trusts.id] }),
+    // Two admins creating a key with the same name at once cannot both succeed.
+    uniqueIndex('api_keys_active_name_unique').on(t.trustId, sql`lower(${t.name})`).where(sql`${t.revokedAt} is null`),
+  ],
 );
