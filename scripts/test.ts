@@ -101,7 +101,9 @@ async function startPostgres(): Promise<{ url: string; stop(): void } | undefine
 }
 
 async function main() {
-  const testFiles = files.length > 0 ? files.filter((f) => !f.includes('/e2e/')) : findTests(path.join(root, 'src')).concat(findTests(path.join(root, 'test')));
+  const isE2e = (f: string) => /(^|[\\/])e2e[\\/]/.test(f);
+  const e2eFiles = files.filter(isE2e);
+  const testFiles = files.length > 0 ? files.filter((f) => !isE2e(f)) : findTests(path.join(root, 'src')).concat(findTests(path.join(root, 'test')));
   const failures: string[] = [];
 
   if (want('unit') && testFiles.length > 0) {
@@ -135,9 +137,15 @@ async function main() {
     }
   }
 
-  if (want('e2e') && files.length === 0) {
+  if (want('e2e') && (files.length === 0 || e2eFiles.length > 0)) {
     console.log('\n▶ Browser journeys (Chromium, axe)');
-    if ((await run(process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test'])) !== 0) failures.push('browser journeys');
+    const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(chromium)) {
+      console.error(`Chromium is not installed at ${chromium}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+      failures.push('browser journeys (Chromium missing)');
+    } else if ((await run(process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...e2eFiles])) !== 0) {
+      failures.push('browser journeys');
+    }
   }
 
   if (failures.length > 0) {
