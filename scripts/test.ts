@@ -1,9 +1,10 @@
 /**
  * The whole test suite, one command (`npm test`):
+ *   0. lint and type check (Biome, tsc),
  *   1. unit and HTTP tests on PGlite (a migrated template copied per test file),
  *   2. the same tests on a throwaway real PostgreSQL when its binaries are installed,
  *   3. browser journeys in Chromium with axe checks.
- * Options: --only=unit|postgres|e2e (repeatable), or test file paths to run just those.
+ * Options: --only=lint|unit|postgres|e2e (repeatable), or test file paths to run just those.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -105,6 +106,12 @@ async function main() {
   const e2eFiles = files.filter(isE2e);
   const testFiles = files.length > 0 ? files.filter((f) => !isE2e(f)) : findTests(path.join(root, 'src')).concat(findTests(path.join(root, 'test')));
   const failures: string[] = [];
+
+  if (want('lint') && files.length === 0) {
+    console.log('\n▶ Lint and types (Biome, tsc)');
+    if ((await run(process.execPath, [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '.'])) !== 0) failures.push('lint');
+    if ((await run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit'])) !== 0) failures.push('type check');
+  }
 
   if (want('unit') && testFiles.length > 0) {
     console.log(`\n▶ Tests on PGlite (${testFiles.length} files)`);

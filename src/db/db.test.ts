@@ -72,13 +72,17 @@ describe('database', () => {
 
   test('two active API keys of a trust cannot share a name, whatever its case', async () => {
     const trust = await makeTrust(database.db);
-    await database.db.execute(sql`insert into api_keys (trust_id, name, prefix, key_hash, scopes) values (${trust.id}, 'MIS sync', 'cs_a', 'h1', '{people:read}')`);
+    await database.db.execute(
+      sql`insert into api_keys (trust_id, name, prefix, key_hash, scopes) values (${trust.id}, 'MIS sync', 'cs_a', 'h1', '{people:read}')`,
+    );
     await rejectsBecause(
       database.db.execute(sql`insert into api_keys (trust_id, name, prefix, key_hash, scopes) values (${trust.id}, 'mis SYNC', 'cs_b', 'h2', '{people:read}')`),
       /api_keys_active_name_unique/,
     );
     await database.db.execute(sql`update api_keys set revoked_at = now() where trust_id = ${trust.id}`);
-    await database.db.execute(sql`insert into api_keys (trust_id, name, prefix, key_hash, scopes) values (${trust.id}, 'mis SYNC', 'cs_b', 'h2', '{people:read}')`);
+    await database.db.execute(
+      sql`insert into api_keys (trust_id, name, prefix, key_hash, scopes) values (${trust.id}, 'mis SYNC', 'cs_b', 'h2', '{people:read}')`,
+    );
   });
 
   test('the checked-in migrations match the schema (drizzle-kit has nothing new to generate)', () => {

@@ -1,3 +1,4 @@
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { Layout } from '../../ui/layout.tsx';
 
 const TITLES: Record<number, string> = {
@@ -12,12 +13,15 @@ const TITLES: Record<number, string> = {
   503: 'Sorry, the service is unavailable',
 };
 
+/** Default messages that only repeat the heading in other words. */
+const GENERIC = new Set([new ForbiddenError().message, new NotFoundError().message]);
+
 export function ErrorPage({ status, message }: { status: number; message: string }) {
   const title = TITLES[status] ?? (status >= 500 ? TITLES[500] : 'There is a problem');
   return (
     <Layout title={title ?? 'Error'}>
       <h1 className="govuk-heading-l">{title}</h1>
-      {message !== title && <p className="govuk-body">{message}</p>}
+      {message !== title && !GENERIC.has(message) && <p className="govuk-body">{message}</p>}
       {status === 404 && (
         <p className="govuk-body">If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.</p>
       )}
