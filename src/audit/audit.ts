@@ -19,6 +19,14 @@ export const AUDIT_ACTIONS = {
   'session.signed_out': 'Signed out',
   'api_key.created': 'API key created',
   'api_key.revoked': 'API key revoked',
+  'policy.created': 'Policy created',
+  'policy.updated': 'Policy details changed',
+  'policy.reviewed': 'Policy reviewed',
+  'policy_version.drafted': 'Policy draft started',
+  'policy_version.edited': 'Policy draft edited',
+  'policy_version.discarded': 'Policy draft discarded',
+  'policy_version.approved': 'Policy version approved',
+  'policy_version.published': 'Policy version published',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

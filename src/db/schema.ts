@@ -3,3 +3,4 @@ export * from '../audit/schema.ts';
 export * from '../modules/auth/schema.ts';
 export * from '../modules/notifications/schema.ts';
 export * from '../modules/organisations/schema.ts';
+export * from '../modules/policies/schema.ts';

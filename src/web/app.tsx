@@ -20,6 +20,7 @@ import { notificationRoutes } from '../modules/notifications/routes.tsx';
 import { peopleImportRoutes } from '../modules/organisations/import/routes.tsx';
 import { findTrust } from '../modules/organisations/repository.ts';
 import { organisationRoutes } from '../modules/organisations/routes.tsx';
+import { policyRoutes } from '../modules/policies/routes.tsx';
 import { settingsRoutes } from '../modules/settings/routes.tsx';
 import { registerAssets } from './assets.ts';
 import { ErrorPage } from './pages/error-page.tsx';
@@ -180,6 +181,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(homeRoutes);
   await app.register(organisationRoutes);
   await app.register(peopleImportRoutes);
+  await app.register(policyRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(settingsRoutes);

@@ -8,6 +8,7 @@ type Entry = NavItem & { action?: Action; demoOnly?: boolean };
 const ENTRIES: Entry[] = [
   { href: '/', label: 'Home' },
   { href: '/people', label: 'People', action: 'people.list' },
+  { href: '/policies', label: 'Policies', action: 'policies.list' },
   { href: '/schools', label: 'Schools', action: 'schools.manage' },
   { href: '/audit', label: 'Audit log', action: 'audit.view' },
   { href: '/settings', label: 'Settings', action: 'apiKeys.manage' },

@@ -17,6 +17,8 @@ type Rule = {
   self?: boolean;
   /** The API key scope that allows the action. */
   apiScope?: string;
+  /** Anyone of the trust who is signed in (reading what staff must follow). */
+  everyone?: boolean;
 };
 
 const LEADERS: Role[] = ['head_teacher', 'deputy_head', 'slt'];
@@ -31,6 +33,12 @@ export const PERMISSIONS = {
   'audit.view': { trust: ['trust_admin'] },
   'outbox.view': { trust: ['trust_admin'] },
   'apiKeys.manage': { trust: ['trust_admin'] },
+  // Policies: a trust-wide policy's resource has schoolIds [], so only trust roles manage it;
+  // a school's policy has [schoolId], so that school's head teacher manages it too.
+  'policies.read': { everyone: true },
+  'policies.list': { trust: ['trust_admin', 'head_of_governance', 'dpo', 'slt'], school: ['head_teacher', 'deputy_head', 'slt', 'dpl'] },
+  'policies.manage': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
+  'policies.approve': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -55,6 +63,7 @@ export function can(actor: Actor | null | undefined, action: Action, resource: R
   const rule: Rule = PERMISSIONS[action];
   if (actor.type === 'system') return true;
   if (actor.type === 'api_key') return !!rule.apiScope && actor.scopes.includes(rule.apiScope);
+  if (rule.everyone) return true;
   if (rule.self && resource.personId && resource.personId === actor.personId) return true;
   if (actor.roles.some((g) => g.schoolId === null && rule.trust?.includes(g.role))) return true;
   const schoolsHeld = new Set(actor.roles.filter((g) => g.schoolId && rule.school?.includes(g.role)).map((g) => g.schoolId));
