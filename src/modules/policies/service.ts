@@ -15,8 +15,12 @@ export type PolicyRow = typeof policies.$inferSelect;
 export type VersionRow = typeof policyVersions.$inferSelect;
 export type VersionStatus = 'draft' | 'approved' | 'published' | 'superseded';
 
-/** The resource a policy is for authorisation: a trust-wide policy belongs to no single school. */
+/** A policy as a resource to change: a trust-wide policy belongs to no single school, so only trust roles change it. */
 export const policyResource = (p: Pick<PolicyRow, 'trustId' | 'schoolId'>): Resource => ({ trustId: p.trustId, schoolIds: p.schoolId ? [p.schoolId] : [] });
+
+/** A policy as a resource to oversee: a trust-wide policy applies in every school, so every school's leaders see it. */
+export const policyOversight = (p: Pick<PolicyRow, 'trustId' | 'schoolId'>): Resource =>
+  p.schoolId ? { trustId: p.trustId, schoolIds: [p.schoolId] } : { trustId: p.trustId };
 
 const actorPerson = (ctx: Ctx) => (ctx.actor.type === 'person' ? ctx.actor.personId : null);
 
@@ -76,7 +80,7 @@ export async function listPolicies(ctx: Ctx) {
 /** One policy with its versions and history, for the people who manage or oversee it. */
 export async function getPolicy(ctx: Ctx, policyId: string) {
   const policy = await loadPolicy(ctx.db, ctx.actor.trustId, policyId);
-  authorize(ctx.actor, 'policies.list', policyResource(policy));
+  authorize(ctx.actor, 'policies.list', policyOversight(policy));
   const [versions, history, owner, approver, schools] = await Promise.all([
     ctx.db
       .select()
@@ -111,7 +115,7 @@ export async function getPolicy(ctx: Ctx, policyId: string) {
 export async function getVersion(ctx: Ctx, policyId: string, versionId: string) {
   const policy = await loadPolicy(ctx.db, ctx.actor.trustId, policyId);
   const version = await loadVersion(ctx.db, policy.trustId, policy.id, versionId);
-  authorize(ctx.actor, version.status === 'published' ? 'policies.read' : 'policies.list', policyResource(policy));
+  authorize(ctx.actor, version.status === 'published' ? 'policies.read' : 'policies.list', policyOversight(policy));
   return { policy, version, content: contentSchema.parse(version.content) };
 }
 

@@ -40,7 +40,7 @@ export const policyInput = z.object({
             .split('\n')
             .map((l) => l.trim())
             .filter(Boolean)
-        : v,
+        : (v ?? []),
     z.array(z.string().max(200, 'Each related policy must be 200 characters or fewer')).max(50, 'List at most 50 related policies'),
   ),
   audienceKinds: list(z.enum(PERSON_KIND_CODES, { error: 'Choose kinds of person from the list' })),
