@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = {
   'policy_version.discarded': 'Policy draft discarded',
   'policy_version.approved': 'Policy version approved',
   'policy_version.published': 'Policy version published',
+  'calendar_feed.created': 'Review calendar address created',
+  'calendar_feed.revoked': 'Review calendar address turned off',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -7,6 +7,7 @@ import { createAdmin } from './admin.ts';
 import { createApiKeyCommand, revokeApiKeyCommand } from './api-key.ts';
 import { reportError, stdout, withDatabase } from './context.ts';
 import { importPeople } from './import-people.ts';
+import { importPolicy } from './import-policy.ts';
 
 const program = new Command('countersign')
   .description('Countersign: run the server and look after its data. Settings come from the environment (see .env.example).')
@@ -92,6 +93,24 @@ apiKey
   .requiredOption('--trust <slug>', 'the trust’s short name')
   .requiredOption('--name <name>', 'the key’s name')
   .action((options: { trust: string; name: string }) => withDatabase((database, config) => revokeApiKeyCommand(database, config, options, stdout)));
+
+program
+  .command('import-policy')
+  .description('Read a policy document (.docx, .pdf, .txt, .md) and save it as a draft, or print what was found with --json')
+  .argument('<file>', 'the policy document')
+  .option('--trust <slug>', 'the trust to save the draft in')
+  .option('--json', 'print the proposal as JSON and save nothing')
+  .action(async (file: string, options: { trust?: string; json?: boolean }) => {
+    if (options.json) {
+      try {
+        await importPolicy(null, loadConfig(), { file, json: true }, stdout);
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+      return;
+    }
+    await withDatabase((database, config) => importPolicy(database, config, { file, ...options }, stdout));
+  });
 
 try {
   loadConfig();

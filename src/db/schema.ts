@@ -3,4 +3,5 @@ export * from '../audit/schema.ts';
 export * from '../modules/auth/schema.ts';
 export * from '../modules/notifications/schema.ts';
 export * from '../modules/organisations/schema.ts';
+export * from '../modules/policies/reviews/schema.ts';
 export * from '../modules/policies/schema.ts';

@@ -20,19 +20,22 @@ import { notificationRoutes } from '../modules/notifications/routes.tsx';
 import { peopleImportRoutes } from '../modules/organisations/import/routes.tsx';
 import { findTrust } from '../modules/organisations/repository.ts';
 import { organisationRoutes } from '../modules/organisations/routes.tsx';
+import { policyEditorRoutes } from '../modules/policies/editor/routes.tsx';
+import { policyImportRoutes } from '../modules/policies/import-page/routes.tsx';
+import { readingRoutes } from '../modules/policies/reading/routes.tsx';
+import { policyReviewRoutes } from '../modules/policies/reviews/routes.tsx';
 import { policyRoutes } from '../modules/policies/routes.tsx';
 import { settingsRoutes } from '../modules/settings/routes.tsx';
 import { registerAssets } from './assets.ts';
+import { BODY_LIMIT, UPLOAD_LIMIT } from './limits.ts';
 import { ErrorPage } from './pages/error-page.tsx';
 import { renderPage } from './render.tsx';
 
 export const SESSION_COOKIE = 'cs_session';
 /** Static files are public, and a missing one is a plain 404 rather than a trip to the sign-in page. */
 const PUBLIC_PREFIXES = ['/static/', '/govuk/', '/assets/'];
-/** Largest form or JSON body accepted; file uploads have their own limit. */
-export const BODY_LIMIT = 1024 * 1024;
-/** Largest uploaded file (CSV, documents). */
-export const UPLOAD_LIMIT = 5 * 1024 * 1024;
+
+export { BODY_LIMIT, UPLOAD_LIMIT } from './limits.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -182,6 +185,10 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(organisationRoutes);
   await app.register(peopleImportRoutes);
   await app.register(policyRoutes);
+  await app.register(policyImportRoutes);
+  await app.register(policyEditorRoutes);
+  await app.register(policyReviewRoutes);
+  await app.register(readingRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(settingsRoutes);

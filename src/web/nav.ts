@@ -9,6 +9,7 @@ const ENTRIES: Entry[] = [
   { href: '/', label: 'Home' },
   { href: '/people', label: 'People', action: 'people.list' },
   { href: '/policies', label: 'Policies', action: 'policies.list' },
+  { href: '/reviews', label: 'Reviews', action: 'policies.list' },
   { href: '/schools', label: 'Schools', action: 'schools.manage' },
   { href: '/audit', label: 'Audit log', action: 'audit.view' },
   { href: '/settings', label: 'Settings', action: 'apiKeys.manage' },

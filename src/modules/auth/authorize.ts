@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'policies.read': { everyone: true },
   'policies.list': { trust: ['trust_admin', 'head_of_governance', 'dpo', 'slt'], school: ['head_teacher', 'deputy_head', 'slt', 'dpl'] },
   'policies.manage': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
+  'calendarFeeds.manage': { trust: ['trust_admin'] },
   'policies.approve': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
 } satisfies Record<string, Rule>;
 

@@ -4,6 +4,7 @@ import { renderPage } from '../../web/render.tsx';
 import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/authorize.ts';
 import { roleLabel } from '../organisations/roles.ts';
+import { reviewTodos } from '../policies/reviews/service.ts';
 
 /** A thing the person should do, most urgent first; each module contributes its own. */
 export type TodoItem = { href: string; title: string; detail?: string };
@@ -51,6 +52,7 @@ export async function homeRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
     const actor = request.ctx().actor;
     if (actor.type !== 'person') return reply.redirect('/sign-in', 303);
-    return renderPage(request, reply, <HomePage actor={actor} todos={[]} />);
+    const todos = await reviewTodos(request.ctx());
+    return renderPage(request, reply, <HomePage actor={actor} todos={todos} />);
   });
 }

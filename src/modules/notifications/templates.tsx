@@ -6,7 +6,7 @@ import type { EmailMessage } from './service.ts';
  * Emails are plain and short: one action, one link, the organisation's name in the subject.
  * Each template returns the text and HTML versions together so they never drift apart.
  */
-function html(body: ReactNode): string {
+export function emailHtml(body: ReactNode): string {
   return `<!DOCTYPE html>${renderToStaticMarkup(
     <html lang="en">
       <body style={{ fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif', fontSize: '16px', lineHeight: 1.5, color: '#0b0c0c' }}>
@@ -29,7 +29,7 @@ export function magicLinkEmail(p: { name: string; trustName: string; url: string
       `The link works once and stops working after ${p.minutes} minutes.`,
       'If you did not ask to sign in, you can ignore this email.',
     ].join('\n'),
-    html: html(
+    html: emailHtml(
       <>
         <p>Hello {p.name},</p>
         <p>

@@ -2,7 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
+import { londonToday } from '../../ui/format.ts';
 import { pruneSignInAttempts } from '../auth/service.ts';
+import { sendReviewReminders } from '../policies/reviews/service.ts';
 import { deliverDue } from './service.ts';
 
 export function createTransport(smtpUrl: string): Transporter {
@@ -10,7 +12,8 @@ export function createTransport(smtpUrl: string): Transporter {
 }
 
 /**
- * The background loop of one app instance: sends due outbox emails and tidies rate-limit rows.
+ * The background loop of one app instance: sends due outbox emails, tidies rate-limit rows and,
+ * hourly, queues policy review reminders (an idempotent sweep keyed by dedupe keys, ADR 0005).
  * Without SMTP_URL nothing is sent and the outbox stays readable in the app.
  */
 export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogger, transport?: Transporter): { stop(): Promise<void> } {
@@ -18,6 +21,7 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let lastPrune = 0;
+  let lastReviewSweep = 0;
   const tick = async () => {
     try {
       if (mailer) {
@@ -27,6 +31,11 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
       if (Date.now() - lastPrune > 3_600_000) {
         lastPrune = Date.now();
         await pruneSignInAttempts(db);
+      }
+      if (Date.now() - lastReviewSweep > 3_600_000) {
+        lastReviewSweep = Date.now();
+        const result = await sendReviewReminders(db, config.baseUrl, londonToday());
+        if (result.queued) log.info(result, 'policy review reminders');
       }
     } catch (error) {
       log.error({ err: error }, 'background work failed');

@@ -402,5 +402,5 @@ export async function createTrust(db: Db, raw: unknown, label = 'Countersign com
 }
 
 // The organisations module's public surface for other modules: lookups they need by trust.
-export { currentPeopleOptions, findPerson, listSchools as schoolsOfTrust } from './repository.ts';
+export { currentPeopleOptions, findPerson, findTrust, findTrustBySlug, listSchools as schoolsOfTrust } from './repository.ts';
 export type { Actor };

@@ -4,6 +4,8 @@ import { londonToday } from '../../ui/format.ts';
 import { joinDateParts } from '../../validation.ts';
 import { redirectWithFlash, renderPage } from '../../web/render.tsx';
 import { authorize, can, schoolsFor } from '../auth/authorize.ts';
+import { versionInForceId } from './editor/service.ts';
+import { publicPath } from './reading/service.ts';
 import * as service from './service.ts';
 import { ApprovePage, PoliciesPage, PolicyFormPage, PolicyPage, PublishPage, policyFormValues, VersionPage } from './views/pages.tsx';
 
@@ -50,9 +52,11 @@ export async function policyRoutes(app: FastifyInstance) {
     }
   });
 
-  const policyPage = async (request: FastifyRequest, errors?: Record<string, string>) => (
-    <PolicyPage detail={await service.getPolicy(request.ctx(), params(request).id)} today={londonToday()} errors={errors} />
-  );
+  const policyPage = async (request: FastifyRequest, errors?: Record<string, string>) => {
+    const detail = await service.getPolicy(request.ctx(), params(request).id);
+    const path = request.trust && publicPath(request.trust.slug, detail.policy);
+    return <PolicyPage detail={detail} today={londonToday()} errors={errors} publicUrl={path && `${request.server.config.baseUrl}${path}`} />;
+  };
 
   app.get('/policies/:id', async (request, reply) => renderPage(request, reply, await policyPage(request)));
 
@@ -110,6 +114,7 @@ export async function policyRoutes(app: FastifyInstance) {
         canManage={can(ctx.actor, 'policies.manage', resource)}
         canApprove={can(ctx.actor, 'policies.approve', resource)}
         errors={errors}
+        inForceId={can(ctx.actor, 'policies.list', service.policyOversight(policy)) ? await versionInForceId(ctx, policy) : null}
       />
     );
   };

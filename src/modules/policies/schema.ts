@@ -111,6 +111,8 @@ export const policyReviews = pgTable(
     reviewedOn: date('reviewed_on').notNull(),
     reviewedBy: uuid('reviewed_by'),
     outcome: text('outcome').notNull(),
+    /** What the reviewer wrote about the outcome (optional). */
+    note: text('note'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.trustId, t.id] }), foreignKey({ columns: [t.trustId, t.policyId], foreignColumns: [policies.trustId, policies.id] })],

@@ -6,9 +6,10 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import { londonToday } from '../../ui/format.ts';
 import { isUuid, parseOrThrow } from '../../validation.ts';
 import { authorize, can, type Resource, schoolsFor } from '../auth/authorize.ts';
+import { people } from '../organisations/schema.ts';
 import { currentPeopleOptions, findPerson, schoolsOfTrust as listSchools } from '../organisations/service.ts';
 import { contentHash, contentSchema, emptyContent, type PolicyContent } from './content.ts';
-import { policies, policyHistory, policyVersions } from './schema.ts';
+import { policies, policyHistory, policyReviews, policyVersions } from './schema.ts';
 import { approveInput, draftInput, type PolicyInput, policyInput, publishInput } from './validation.ts';
 
 export type PolicyRow = typeof policies.$inferSelect;
@@ -81,7 +82,7 @@ export async function listPolicies(ctx: Ctx) {
 export async function getPolicy(ctx: Ctx, policyId: string) {
   const policy = await loadPolicy(ctx.db, ctx.actor.trustId, policyId);
   authorize(ctx.actor, 'policies.list', policyOversight(policy));
-  const [versions, history, owner, approver, schools] = await Promise.all([
+  const [versions, history, owner, approver, schools, reviews] = await Promise.all([
     ctx.db
       .select()
       .from(policyVersions)
@@ -95,11 +96,19 @@ export async function getPolicy(ctx: Ctx, policyId: string) {
     policy.ownerPersonId ? findPerson(ctx.db, policy.trustId, policy.ownerPersonId) : null,
     policy.approverPersonId ? findPerson(ctx.db, policy.trustId, policy.approverPersonId) : null,
     listSchools(ctx.db, policy.trustId),
+    // Reviews recorded without a new version (reviews/), newest first.
+    ctx.db
+      .select({ review: policyReviews, reviewerName: people.fullName })
+      .from(policyReviews)
+      .leftJoin(people, and(eq(people.trustId, policyReviews.trustId), eq(people.id, policyReviews.reviewedBy)))
+      .where(and(eq(policyReviews.trustId, policy.trustId), eq(policyReviews.policyId, policy.id)))
+      .orderBy(desc(policyReviews.reviewedOn), desc(policyReviews.createdAt)),
   ]);
   return {
     policy,
     versions,
     history,
+    reviews,
     owner,
     approver,
     schoolName: policy.schoolId ? (schools.find((s) => s.id === policy.schoolId)?.name ?? '') : null,

@@ -1,7 +1,7 @@
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../errors.ts';
-import { UPLOAD_LIMIT } from '../../../web/app.tsx';
+import { UPLOAD_LIMIT } from '../../../web/limits.ts';
 import { redirectWithFlash, renderPage } from '../../../web/render.tsx';
 import { authorize } from '../../auth/authorize.ts';
 import { TEMPLATE_CSV } from './csv.ts';

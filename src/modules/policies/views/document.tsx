@@ -1,82 +1,127 @@
 import type { Clause, PolicyContent } from '../content.ts';
+import { type ContentsEntry, clauseAnchor, clauseTitle, contentsOf, textBlocks } from '../reading/blocks.ts';
 
-const anchor = (c: Clause) => `s-${c.id}`;
-const title = (c: Clause) => [c.number, c.heading].filter(Boolean).join(' ');
-
-function Paragraphs({ text }: { text: string }) {
-  const blocks = text.split(/\n{2,}/).filter((b) => b.trim());
+/** A clause's text: paragraphs and bulleted lists, laid out as the PDF lays them out. */
+function ClauseText({ text }: { text: string }) {
   return (
     <>
-      {blocks.map((block, i) => {
-        const lines = block.split('\n');
-        if (lines.every((l) => l.startsWith('- ')))
-          return (
-            <ul className="govuk-list govuk-list--bullet" key={i}>
-              {lines.map((l, j) => (
-                <li key={j}>{l.slice(2)}</li>
-              ))}
-            </ul>
-          );
-        return (
-          <p className="govuk-body" key={i}>
-            {block}
+      {textBlocks(text).map((block, i) =>
+        block.type === 'list' ? (
+          <ul className="govuk-list govuk-list--bullet" key={i}>
+            {block.items.map((item, j) => (
+              <li key={j}>{item}</li>
+            ))}
+          </ul>
+        ) : (
+          <p className="govuk-body cs-clause__text" key={i}>
+            {block.text}
           </p>
-        );
-      })}
+        ),
+      )}
     </>
   );
 }
 
-function Section({ clause, depth }: { clause: Clause; depth: number }) {
-  const Heading = depth === 0 ? 'h2' : depth === 1 ? 'h3' : 'h4';
-  const size = depth === 0 ? 'govuk-heading-m' : 'govuk-heading-s';
+const HEADING_CLASS: Record<number, string> = { 2: 'govuk-heading-m', 3: 'govuk-heading-s', 4: 'govuk-heading-s cs-heading-xs' };
+
+/**
+ * One clause and its sub-clauses. `level` is the heading level a heading here gets: it goes down
+ * one only below a clause that has a heading, so the page's headings never skip a level
+ * (h1 page, h2 section, h3 sub-section, h4 below) however the document nests unheaded clauses.
+ */
+function ClauseView({ clause, level, depth }: { clause: Clause; level: number; depth: number }) {
+  const depthClass = `cs-clause cs-clause--depth-${Math.min(depth, 3)}`;
+  if (clause.heading) {
+    const Heading = `h${Math.min(level, 6)}` as 'h2' | 'h3' | 'h4' | 'h5' | 'h6';
+    return (
+      <section className={`${depthClass} cs-clause--headed`} id={clauseAnchor(clause)}>
+        <Heading className={HEADING_CLASS[level] ?? HEADING_CLASS[4]}>
+          {clause.number && (
+            <>
+              <span className="cs-clause__number">{clause.number}</span>{' '}
+            </>
+          )}
+          {clause.heading}
+        </Heading>
+        {clause.text && <ClauseText text={clause.text} />}
+        {clause.children.map((child) => (
+          <ClauseView clause={child} level={level + 1} depth={depth + 1} key={child.id} />
+        ))}
+      </section>
+    );
+  }
   return (
-    <section className={`cs-clause cs-clause--depth-${Math.min(depth, 3)}`} id={anchor(clause)}>
-      {clause.heading ? <Heading className={size}>{title(clause)}</Heading> : clause.number && <span className="cs-clause__number">{clause.number}</span>}
-      {clause.text && <Paragraphs text={clause.text} />}
+    <div className={depthClass} id={clauseAnchor(clause)}>
+      {clause.number ? (
+        <div className="cs-clause__row">
+          <span className="govuk-body cs-clause__number">{clause.number}</span>
+          <div className="cs-clause__body">{clause.text && <ClauseText text={clause.text} />}</div>
+        </div>
+      ) : (
+        clause.text && <ClauseText text={clause.text} />
+      )}
       {clause.children.map((child) => (
-        <Section clause={child} depth={depth + 1} key={child.id} />
+        <ClauseView clause={child} level={level} depth={depth + 1} key={child.id} />
       ))}
-    </section>
+    </div>
   );
 }
 
-/** A version as staff read it: key points first, a contents list, numbered sections, then the agreement. */
+function ContentsList({ entries, nested }: { entries: ContentsEntry[]; nested?: boolean }) {
+  return (
+    <ol className={`govuk-list cs-contents__list${nested ? ' cs-contents__list--nested' : ''}`}>
+      {entries.map(({ clause, children }) => (
+        <li key={clause.id}>
+          <a className="govuk-link" href={`#${clauseAnchor(clause)}`}>
+            {clauseTitle(clause)}
+          </a>
+          {children.length > 0 && <ContentsList entries={children} nested />}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+const listInWords = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
+/**
+ * A version as staff read it: key points first, a contents list, the numbered sections with their
+ * sub-clauses, the agreement statements, then the declaration. The page around it owns the h1,
+ * so the document's headings start at h2. On paper (print stylesheet) the declaration shows a
+ * blank line for each field, ready to be signed.
+ */
 export function PolicyDocument({ content }: { content: PolicyContent }) {
-  const headed = content.sections.filter((s) => s.heading);
+  const contents = contentsOf(content.sections);
+  const { wording, fields } = content.declaration;
   return (
     <div className="cs-policy">
       {content.keyPoints.length > 0 && (
-        <div className="govuk-inset-text cs-key-points">
-          <h2 className="govuk-heading-m">Key points</h2>
+        <section className="govuk-inset-text cs-key-points" id="key-points" aria-labelledby="key-points-heading">
+          <h2 className="govuk-heading-m" id="key-points-heading">
+            Key points
+          </h2>
           <ul className="govuk-list govuk-list--bullet">
             {content.keyPoints.map((point, i) => (
               <li key={i}>{point}</li>
             ))}
           </ul>
-        </div>
+        </section>
       )}
-      {headed.length > 1 && (
+      {contents.length > 1 && (
         <nav className="cs-contents" aria-labelledby="contents-heading">
           <h2 className="govuk-heading-s" id="contents-heading">
             Contents
           </h2>
-          <ol className="govuk-list">
-            {headed.map((s) => (
-              <li key={s.id}>
-                <a className="govuk-link" href={`#${anchor(s)}`}>
-                  {title(s)}
-                </a>
-              </li>
-            ))}
-          </ol>
+          <ContentsList entries={contents} />
         </nav>
       )}
-      {content.sections.map((s) => (
-        <Section clause={s} depth={0} key={s.id} />
-      ))}
+      <div className="cs-policy__sections">
+        {content.sections.map((s) => (
+          <ClauseView clause={s} level={2} depth={0} key={s.id} />
+        ))}
+      </div>
       {content.agreementStatements.length > 0 && (
-        <section id="agreement">
+        <section className="cs-agreement" id="agreement">
           <h2 className="govuk-heading-m">The agreement</h2>
           <ul className="govuk-list govuk-list--bullet">
             {content.agreementStatements.map((statement, i) => (
@@ -85,11 +130,23 @@ export function PolicyDocument({ content }: { content: PolicyContent }) {
           </ul>
         </section>
       )}
-      {(content.declaration.wording || content.declaration.fields.length > 0) && (
+      {(wording || fields.length > 0) && (
         <section id="declaration" className="cs-declaration">
           <h2 className="govuk-heading-m">Declaration</h2>
-          {content.declaration.wording && <p className="govuk-body">{content.declaration.wording}</p>}
-          {content.declaration.fields.length > 0 && <p className="govuk-body-s cs-muted">The signer gives: {content.declaration.fields.join(', ')}.</p>}
+          {wording && <p className="govuk-body">{wording}</p>}
+          {fields.length > 0 && (
+            <>
+              <p className="govuk-body-s cs-muted cs-screen-only">The signer gives their {listInWords(fields.map((f) => f.toLowerCase()))}.</p>
+              <dl className="govuk-body cs-declaration__fields cs-print-only">
+                {fields.map((field, i) => (
+                  <div className="cs-declaration__field" key={i}>
+                    <dt>{field}</dt>
+                    <dd />
+                  </div>
+                ))}
+              </dl>
+            </>
+          )}
         </section>
       )}
     </div>

@@ -18,6 +18,7 @@ import {
 import { Layout } from '../../../ui/layout.tsx';
 import { PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES, roleLabel } from '../../organisations/roles.ts';
 import type { PolicyContent } from '../content.ts';
+import { PastReviews } from '../reviews/views.tsx';
 import type { getPolicy, listPolicies, PolicyRow, VersionRow } from '../service.ts';
 import { PolicyDocument } from './document.tsx';
 
@@ -232,7 +233,18 @@ export function PolicyFormPage({ policyId, errors, values, options }: { policyId
 
 type Detail = Awaited<ReturnType<typeof getPolicy>>;
 
-export function PolicyPage({ detail, today, errors }: { detail: Detail; today: string; errors?: FieldErrors }) {
+export function PolicyPage({
+  detail,
+  today,
+  errors,
+  publicUrl,
+}: {
+  detail: Detail;
+  today: string;
+  errors?: FieldErrors;
+  /** The public page's full address when the policy is public and on the website. */
+  publicUrl?: string | null;
+}) {
   const { policy } = detail;
   const audiences = policy.audiences as { kinds?: string[]; roles?: string[] };
   const waiting = detail.draft ?? detail.approved;
@@ -273,6 +285,11 @@ export function PolicyPage({ detail, today, errors }: { detail: Detail; today: s
                 Change details
               </a>
             )}
+            {detail.canManage && detail.inForce && (
+              <a href={`/policies/${policy.id}/review`} className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                Record a review
+              </a>
+            )}
           </>
         }
       >
@@ -308,7 +325,21 @@ export function PolicyPage({ detail, today, errors }: { detail: Detail; today: s
           { key: 'Approved by', value: [policy.approverBody, detail.approver?.fullName].filter(Boolean).join(', ') },
           { key: 'Category', value: policy.category === 'public' ? 'Public' : 'Internal' },
           { key: 'Statutory', value: policy.statutory ? 'Yes' : 'No' },
-          { key: 'On the website', value: policy.publishOnWebsite ? 'Yes' : 'No' },
+          {
+            key: 'On the website',
+            value: publicUrl ? (
+              <>
+                <a className="govuk-link" href={publicUrl}>
+                  {publicUrl}
+                </a>
+                {!detail.inForce && <span className="cs-muted"> (shown once a version is in force)</span>}
+              </>
+            ) : policy.publishOnWebsite ? (
+              'No: only public policies are shown on the website'
+            ) : (
+              'No'
+            ),
+          },
           { key: 'Review cycle', value: `${policy.reviewCycleMonths} months` },
           { key: 'Last reviewed', value: formatDate(policy.lastReviewedOn) },
           { key: 'Next review due', value: <ReviewDue on={policy.nextReviewOn} today={today} /> },
@@ -323,6 +354,7 @@ export function PolicyPage({ detail, today, errors }: { detail: Detail; today: s
       />
       <h2 className="govuk-heading-m">Versions</h2>
       <Table caption="Versions" columns={versionColumns} rows={detail.versions} rowKey={(v) => v.id} />
+      <PastReviews reviews={detail.reviews} />
       {detail.history.length > 0 && (
         <>
           <h2 className="govuk-heading-m">Change history from the document</h2>
@@ -361,6 +393,7 @@ export function VersionPage({
   canManage,
   canApprove,
   errors,
+  inForceId,
 }: {
   policy: PolicyRow;
   version: VersionRow;
@@ -368,6 +401,8 @@ export function VersionPage({
   canManage: boolean;
   canApprove: boolean;
   errors?: FieldErrors;
+  /** The version in force, for the compare link (null: none, or the reader may not compare). */
+  inForceId?: string | null;
 }) {
   const base = `/policies/${policy.id}/versions/${version.id}`;
   return (
@@ -396,6 +431,20 @@ export function VersionPage({
             {version.status === 'approved' && canApprove && (
               <a href={`${base}/publish`} className="govuk-button" data-module="govuk-button">
                 Publish
+              </a>
+            )}
+            {inForceId && inForceId !== version.id && (
+              <a
+                href={`/policies/${policy.id}/compare?${version.status === 'superseded' ? `from=${version.id}&to=${inForceId}` : `from=${inForceId}&to=${version.id}`}`}
+                className="govuk-button govuk-button--secondary"
+                data-module="govuk-button"
+              >
+                Compare with the version in force
+              </a>
+            )}
+            {content.sections.length > 0 && (
+              <a href={`${base}.pdf`} className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                Download PDF
               </a>
             )}
           </>
