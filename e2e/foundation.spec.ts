@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { formatDate, londonToday } from '../src/ui/format.ts';
-import { expectAccessible, newContextWithoutJavaScript } from './helpers.ts';
+import { expectAccessible, fillDate, newContextWithoutJavaScript, signInAsPersona } from './helpers.ts';
 
 const ADMIN = 'amara.okafor@oakfield.example';
 
@@ -15,15 +15,6 @@ const daysFromToday = (days: number) => {
 const menu = (page: Page) => page.getByRole('navigation', { name: 'Menu' });
 const successBanner = (page: Page) => page.locator('.govuk-notification-banner--success');
 const errorSummary = (page: Page) => page.locator('.govuk-error-summary');
-
-/** Types a calendar date (YYYY-MM-DD, or '' to clear it) into a GOV.UK date input: Day, Month and Year boxes. */
-async function fillDate(page: Page, legend: string, iso: string) {
-  const [year = '', month = '', day = ''] = iso ? iso.split('-') : [];
-  const group = page.getByRole('group', { name: legend, exact: true });
-  await group.getByLabel('Day').fill(day && String(Number(day)));
-  await group.getByLabel('Month').fill(month && String(Number(month)));
-  await group.getByLabel('Year').fill(year);
-}
 
 /** Every link in the error summary points at a field on the page, and each message is shown by its field. */
 async function expectErrorSummaryLinksToFields(page: Page, messages: string[]) {
@@ -40,18 +31,6 @@ async function expectErrorSummaryLinksToFields(page: Page, messages: string[]) {
     await expect(field).toBeVisible();
   }
   for (const message of messages) await expect(page.locator('.govuk-error-message', { hasText: message })).toBeVisible();
-}
-
-/** Signs in as a demo persona with the button on the sign-in page (it issues a real sign-in link). */
-async function signInAsPersona(page: Page, button: string, shotPrefix: string) {
-  await page.goto('/sign-in');
-  await expectAccessible(page, `${shotPrefix}-sign-in`);
-  await page.getByRole('button', { name: button }).click();
-  await expect(page).toHaveURL(/\/sign-in\/link\?token=/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Countersign' })).toBeVisible();
-  await expectAccessible(page, `${shotPrefix}-sign-in-link`);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
 }
 
 test('trust administrator: sign in by email link, add a person, give and remove a role, record leaving, sign out', async ({ page }) => {

@@ -62,3 +62,24 @@ async function analyzeWithoutJavaScript(page: Page) {
     await context.close();
   }
 }
+
+/** Types a calendar date (YYYY-MM-DD, or '' to clear it) into a GOV.UK date input: Day, Month and Year boxes. */
+export async function fillDate(page: Page, legend: string, iso: string) {
+  const [year = '', month = '', day = ''] = iso ? iso.split('-') : [];
+  const group = page.getByRole('group', { name: legend, exact: true });
+  await group.getByLabel('Day').fill(day && String(Number(day)));
+  await group.getByLabel('Month').fill(month && String(Number(month)));
+  await group.getByLabel('Year').fill(year);
+}
+
+/** Signs in as a demo persona with the button on the sign-in page (it issues a real sign-in link). */
+export async function signInAsPersona(page: Page, button: string, shotPrefix: string) {
+  await page.goto('/sign-in');
+  await expectAccessible(page, `${shotPrefix}-sign-in`);
+  await page.getByRole('button', { name: button }).click();
+  await expect(page).toHaveURL(/\/sign-in\/link\?token=/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Countersign' })).toBeVisible();
+  await expectAccessible(page, `${shotPrefix}-sign-in-link`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+}

@@ -264,3 +264,13 @@ describe('review dates', () => {
     assert.equal(service.addMonths('2024-02-29', 24), '2026-02-28');
   });
 });
+
+describe('document dates', () => {
+  test('a month-only date from a document reads as a month', async () => {
+    const { documentDate } = await import('./views/pages.tsx');
+    assert.equal(documentDate('2024-02'), 'February 2024');
+    assert.equal(documentDate('2026-03-03'), '3 March 2026');
+    assert.equal(documentDate('Spring term'), 'Spring term');
+    assert.equal(documentDate(null), '');
+  });
+});

@@ -55,7 +55,8 @@ export function proposalDefaults(proposal: PolicyProposal): FormValues {
     slug: slugify(proposal.title ?? ''),
     scope: 'trust',
     category: 'internal',
-    approverBody: proposal.approver ?? '',
+    // Documents often name the approving board only as the policy's owner ("Author/owner: Board of Trustees").
+    approverBody: proposal.approver ?? (proposal.owner && /board|governing|governors|trustees|committee/i.test(proposal.owner) ? proposal.owner : ''),
     reviewCycleMonths: String(proposal.reviewCycleMonths ?? 12),
     label: lastVersion ?? 'V1.0',
     keyPoints: proposal.keyPoints.join('\n'),

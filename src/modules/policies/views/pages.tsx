@@ -30,6 +30,14 @@ const STATUS: Record<string, [string, Tone]> = {
 };
 export const VersionTag = ({ status }: { status: string }) => <Tag tone={STATUS[status]?.[1] ?? 'grey'}>{STATUS[status]?.[0] ?? status}</Tag>;
 
+/** A date as a document gave it: "2024-02" reads "February 2024", a full date "3 March 2026", anything else as written. */
+export function documentDate(value: string | null): string {
+  if (!value) return '';
+  if (/^\d{4}-\d{2}$/.test(value))
+    return new Date(`${value}-15T12:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(value) : value;
+}
+
 export function ReviewDue({ on, today }: { on: string | null; today: string }) {
   if (!on) return <span className="cs-muted">Not set</span>;
   const days = Math.round((Date.parse(on) - Date.parse(today)) / 86_400_000);
@@ -373,7 +381,7 @@ export function PolicyPage({
               {detail.history.map((h) => (
                 <tr className="govuk-table__row" key={h.id}>
                   <td className="govuk-table__cell">{h.versionLabel}</td>
-                  <td className="govuk-table__cell">{h.dateText}</td>
+                  <td className="govuk-table__cell">{documentDate(h.dateText)}</td>
                   <td className="govuk-table__cell">{h.change}</td>
                   <td className="govuk-table__cell">{h.origin}</td>
                 </tr>
