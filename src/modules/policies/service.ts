@@ -412,7 +412,7 @@ export async function publishVersion(ctx: Ctx, policyId: string, versionId: stri
       .where(and(eq(policyVersions.trustId, policy.trustId), eq(policyVersions.id, version.id), eq(policyVersions.status, 'approved')))
       .returning();
     if (!published) throw new ValidationError({ form: `${version.label} has just changed: reload the page` });
-    // The review happened when it was approved for use: the effective date, or today if that is later.
+    // Publishing counts as a review on the day it takes effect, or today if that is earlier.
     const reviewedOn = [input.effectiveFrom, londonToday()].sort()[0] as string;
     await tx
       .update(policies)
