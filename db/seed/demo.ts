@@ -6,6 +6,7 @@ import { hashPassword } from '../../src/modules/auth/service.ts';
 import { DEMO_ADMIN_PASSWORD, DEMO_PERSONAS, DEMO_TRUST } from '../../src/modules/demo/personas.ts';
 import type { PersonKind, Role } from '../../src/modules/organisations/roles.ts';
 import { createPerson, createSchool, createTrust, grantRole } from '../../src/modules/organisations/service.ts';
+import { seedDemoPolicy } from './demo-policy.ts';
 
 // A fictional trust. Names are invented; addresses use the reserved .example domain.
 const SCHOOLS = [
@@ -319,6 +320,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
         .then(() => undefined),
     );
   }
+  await seedDemoPolicy(ctx);
   if (!DEMO_PERSONAS.every((p) => everyone.some((e) => email(e.name) === p.email))) throw new Error('demo personas and seed people disagree');
   return true;
 }

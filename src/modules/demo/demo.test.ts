@@ -78,3 +78,12 @@ describe('without demo mode', () => {
     }
   });
 });
+
+describe('the demo policy', () => {
+  test('the staff agreement is published, public and readable by anyone', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/p/oakfield/staff-ict-aup' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Staff ICT Acceptable Use Agreement/);
+    assert.match(res.body, /Accounts and passwords/);
+  });
+});
