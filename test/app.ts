@@ -139,3 +139,24 @@ export async function latestMagicLinkToken(app: FastifyInstance, email: string):
 export async function signedIn(app: FastifyInstance, email: string, ip?: string) {
   return new Agent(app, ip).signIn(email);
 }
+
+/**
+ * The usual world of an HTTP test: a fresh app, two trusts with their casts ("alpha" and "beta"),
+ * and the alpha trust's administrator, head teacher and teacher, and the beta administrator, signed in.
+ */
+export async function twoTrusts() {
+  const { makeTrustWithCast } = await import('./factories.ts');
+  const t = await createTestApp();
+  const cast = await makeTrustWithCast(t.app.db, 'alpha');
+  const other = await makeTrustWithCast(t.app.db, 'beta');
+  return {
+    t,
+    cast,
+    other,
+    admin: await new Agent(t.app).signIn(cast.admin.email),
+    head: await new Agent(t.app).signIn(cast.headA.email),
+    teacher: await new Agent(t.app).signIn(cast.teacherA.email),
+    otherAdmin: await new Agent(t.app).signIn(other.admin.email),
+  };
+}
+export type TwoTrusts = Awaited<ReturnType<typeof twoTrusts>>;

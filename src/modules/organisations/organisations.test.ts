@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, isNull } from 'drizzle-orm';
-import { Agent, createTestApp, type TestApp } from '../../../test/app.ts';
+import { Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../test/app.ts';
 import { makePerson, makeTrustWithCast } from '../../../test/factories.ts';
 import { auditEvents } from '../../audit/schema.ts';
 import { people, personSchools, roleAssignments } from './schema.ts';
 
 let t: TestApp;
-let cast: Awaited<ReturnType<typeof makeTrustWithCast>>;
-let other: Awaited<ReturnType<typeof makeTrustWithCast>>;
+let cast: TwoTrusts['cast'];
+let other: TwoTrusts['other'];
 let admin: Agent;
 let head: Agent;
 let teacher: Agent;
 let otherAdmin: Agent;
 
 before(async () => {
-  t = await createTestApp();
-  cast = await makeTrustWithCast(t.app.db, 'alpha');
-  other = await makeTrustWithCast(t.app.db, 'beta');
-  admin = await new Agent(t.app).signIn(cast.admin.email);
-  head = await new Agent(t.app).signIn(cast.headA.email);
-  teacher = await new Agent(t.app).signIn(cast.teacherA.email);
-  otherAdmin = await new Agent(t.app).signIn(other.admin.email);
+  ({ t, cast, other, admin, head, teacher, otherAdmin } = await twoTrusts());
 });
 after(() => t.close());
 

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, sql } from 'drizzle-orm';
-import { Agent, createTestApp, type TestApp } from '../../../test/app.ts';
-import { makePerson, makeTrustWithCast, systemCtx } from '../../../test/factories.ts';
+import { Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../test/app.ts';
+import { makePerson, systemCtx } from '../../../test/factories.ts';
 import { auditEvents } from '../../audit/schema.ts';
 import { emptyContent, type PolicyContent } from './content.ts';
 import { policies, policyVersions } from './schema.ts';
 import * as service from './service.ts';
 
 let t: TestApp;
-let cast: Awaited<ReturnType<typeof makeTrustWithCast>>;
-let other: Awaited<ReturnType<typeof makeTrustWithCast>>;
+let cast: TwoTrusts['cast'];
+let other: TwoTrusts['other'];
 let admin: Agent;
 let head: Agent;
 let teacher: Agent;
@@ -45,13 +45,7 @@ async function publishedPolicy(trustId: string, schoolId?: string) {
 }
 
 before(async () => {
-  t = await createTestApp();
-  cast = await makeTrustWithCast(t.app.db, 'alpha');
-  other = await makeTrustWithCast(t.app.db, 'beta');
-  admin = await new Agent(t.app).signIn(cast.admin.email);
-  head = await new Agent(t.app).signIn(cast.headA.email);
-  teacher = await new Agent(t.app).signIn(cast.teacherA.email);
-  otherAdmin = await new Agent(t.app).signIn(other.admin.email);
+  ({ t, cast, other, admin, head, teacher, otherAdmin } = await twoTrusts());
 });
 after(() => t.close());
 

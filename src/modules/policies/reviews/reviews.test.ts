@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, eq, like } from 'drizzle-orm';
-import { Agent, createTestApp, type TestApp } from '../../../../test/app.ts';
+import { Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../../test/app.ts';
 import { makePerson, makeTrustWithCast, systemCtx } from '../../../../test/factories.ts';
 import { auditEvents } from '../../../audit/schema.ts';
 import { londonToday } from '../../../ui/format.ts';
@@ -13,8 +13,8 @@ import { escapeText, foldLine } from './ical.ts';
 import { addDays, recordReview, reminderStep, sendReviewReminders } from './service.ts';
 
 let t: TestApp;
-let cast: Awaited<ReturnType<typeof makeTrustWithCast>>;
-let other: Awaited<ReturnType<typeof makeTrustWithCast>>;
+let cast: TwoTrusts['cast'];
+let other: TwoTrusts['other'];
 let admin: Agent;
 let head: Agent;
 let teacher: Agent;
@@ -22,13 +22,7 @@ let otherAdmin: Agent;
 const today = londonToday();
 
 before(async () => {
-  t = await createTestApp();
-  cast = await makeTrustWithCast(t.app.db, 'alpha');
-  other = await makeTrustWithCast(t.app.db, 'beta');
-  admin = await new Agent(t.app).signIn(cast.admin.email);
-  head = await new Agent(t.app).signIn(cast.headA.email);
-  teacher = await new Agent(t.app).signIn(cast.teacherA.email);
-  otherAdmin = await new Agent(t.app).signIn(other.admin.email);
+  ({ t, cast, other, admin, head, teacher, otherAdmin } = await twoTrusts());
 });
 after(() => t.close());
 
