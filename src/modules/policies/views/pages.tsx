@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../../../errors.ts';
 import { type Column, PageHeading, SummaryList, Table, Tag, type Tone, WarningText } from '../../../ui/components.tsx';
-import { countdown, formatDate, formatDateTime } from '../../../ui/format.ts';
+import { formatDate, formatDateTime } from '../../../ui/format.ts';
 import {
   Button,
   ButtonGroup,
@@ -18,7 +18,7 @@ import {
 import { Layout } from '../../../ui/layout.tsx';
 import { PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES, roleLabel } from '../../organisations/roles.ts';
 import type { PolicyContent } from '../content.ts';
-import { PastReviews } from '../reviews/views.tsx';
+import { PastReviews, ReviewCountdown } from '../reviews/views.tsx';
 import type { getPolicy, listPolicies, PolicyRow, VersionRow } from '../service.ts';
 import { PolicyDocument } from './document.tsx';
 
@@ -40,11 +40,9 @@ export function documentDate(value: string | null): string {
 
 export function ReviewDue({ on, today }: { on: string | null; today: string }) {
   if (!on) return <span className="cs-muted">Not set</span>;
-  const days = Math.round((Date.parse(on) - Date.parse(today)) / 86_400_000);
-  const tone: Tone = days < 0 ? 'red' : days <= 90 ? 'orange' : 'grey';
   return (
     <>
-      {formatDate(on)} <Tag tone={tone}>{days === 0 ? 'due today' : countdown(new Date(`${on}T00:00:00Z`), new Date(`${today}T00:00:00Z`))}</Tag>
+      {formatDate(on)} <ReviewCountdown on={on} today={today} />
     </>
   );
 }
