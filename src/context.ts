@@ -9,4 +9,6 @@ export type Ctx = {
   baseUrl: string;
   ip?: string | null;
   requestId?: string | null;
+  /** The browser's User-Agent header, kept with evidence such as a signature. */
+  userAgent?: string | null;
 };

@@ -29,6 +29,7 @@ export type PersonSpec = {
   position?: string;
   schoolIds?: string[];
   lineManagerId?: string;
+  startDate?: string;
   endDate?: string;
   /** Roles to grant: [role, schoolId or 'trust']. */
   roles?: [Role, string][];
@@ -44,6 +45,7 @@ export async function makePerson(db: Db, trustId: string, spec: PersonSpec = {})
     position: spec.position ?? 'Teacher',
     schoolIds: spec.schoolIds ?? [],
     lineManagerId: spec.lineManagerId,
+    startDate: spec.startDate,
     endDate: spec.endDate,
   });
   for (const [role, scope] of spec.roles ?? []) await grantRole(systemCtx(db, trustId), person.id, { role, scope });

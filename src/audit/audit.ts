@@ -29,6 +29,15 @@ export const AUDIT_ACTIONS = {
   'policy_version.published': 'Policy version published',
   'calendar_feed.created': 'Review calendar address created',
   'calendar_feed.revoked': 'Review calendar address turned off',
+  'campaign.created': 'Policy assigned for signing',
+  'campaign.closed': 'Signing request closed',
+  'assignments.carried': 'Signing carried to a new version',
+  'assignments.annual': 'Annual re-signing started',
+  'policy.resign_cycle_set': 'Annual re-signing changed',
+  'acknowledgement.signed': 'Policy signed',
+  'acknowledgement.recorded_on_paper': 'Paper signature recorded',
+  'acknowledgements.imported': 'Past signatures imported',
+  'evidence.verified': 'Signature records checked',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -1,4 +1,4 @@
-import { timestamp, uuid } from 'drizzle-orm/pg-core';
+import { customType, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Every tenant table starts with these: the trust that owns the row and the row's own id. */
 export const tenantKey = () => ({
@@ -12,3 +12,9 @@ export const timestamps = () => ({
 });
 
 export const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+/** Raw bytes (an uploaded scan or attachment), kept in the row with their SHA-256 beside them. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});

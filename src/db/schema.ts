@@ -1,5 +1,6 @@
 // The whole database schema, gathered for drizzle-kit and for typed queries.
 export * from '../audit/schema.ts';
+export * from '../modules/acknowledgements/schema.ts';
 export * from '../modules/auth/schema.ts';
 export * from '../modules/notifications/schema.ts';
 export * from '../modules/organisations/schema.ts';

@@ -9,6 +9,11 @@ import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
 import type { Database, Db } from '../db/client.ts';
 import { AppError, ValidationError } from '../errors.ts';
+import { campaignRoutes } from '../modules/acknowledgements/campaigns/routes.tsx';
+import { complianceRoutes } from '../modules/acknowledgements/compliance/routes.tsx';
+import { evidenceRoutes } from '../modules/acknowledgements/evidence/routes.tsx';
+import { acknowledgementImportRoutes } from '../modules/acknowledgements/import/routes.tsx';
+import { signingRoutes } from '../modules/acknowledgements/signing/routes.tsx';
 import { apiRoutes } from '../modules/api/routes.ts';
 import { auditRoutes } from '../modules/audit-log/routes.tsx';
 import type { Actor } from '../modules/auth/actor.ts';
@@ -78,7 +83,14 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   app.decorateRequest('trust', null);
   app.decorateRequest('ctx', function (this: FastifyRequest): Ctx {
     if (!this.actor) throw new AppError('Sign in to continue', 401);
-    return { db: app.db, actor: this.actor, baseUrl: config.baseUrl, ip: this.ip, requestId: this.id };
+    return {
+      db: app.db,
+      actor: this.actor,
+      baseUrl: config.baseUrl,
+      ip: this.ip,
+      requestId: this.id,
+      userAgent: this.headers['user-agent']?.slice(0, 500) ?? null,
+    };
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -189,6 +201,11 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(policyEditorRoutes);
   await app.register(policyReviewRoutes);
   await app.register(readingRoutes);
+  await app.register(signingRoutes);
+  await app.register(evidenceRoutes);
+  await app.register(campaignRoutes);
+  await app.register(complianceRoutes);
+  await app.register(acknowledgementImportRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(settingsRoutes);

@@ -7,9 +7,12 @@ type Entry = NavItem & { action?: Action; demoOnly?: boolean };
 /** Header links; each module adds its own, shown only to people who may use them. */
 const ENTRIES: Entry[] = [
   { href: '/', label: 'Home' },
+  { href: '/agreements', label: 'My agreements' },
   { href: '/people', label: 'People', action: 'people.list' },
   { href: '/policies', label: 'Policies', action: 'policies.list' },
   { href: '/reviews', label: 'Reviews', action: 'policies.list' },
+  { href: '/assignments', label: 'Assignments', action: 'agreements.assign' },
+  { href: '/compliance', label: 'Compliance', action: 'compliance.view' },
   { href: '/schools', label: 'Schools', action: 'schools.manage' },
   { href: '/audit', label: 'Audit log', action: 'audit.view' },
   { href: '/settings', label: 'Settings', action: 'apiKeys.manage' },

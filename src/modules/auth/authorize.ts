@@ -40,6 +40,19 @@ export const PERMISSIONS = {
   'policies.manage': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
   'calendarFeeds.manage': { trust: ['trust_admin'] },
   'policies.approve': { trust: ['trust_admin', 'head_of_governance'], school: ['head_teacher'], match: 'all' },
+  // Acknowledgements. Assigning to a whole trust (schoolIds []) is for trust admins; a head teacher
+  // assigns to their own school's people. Line managers' view of their team is decided in the service.
+  'agreements.assign': { trust: ['trust_admin'], school: ['head_teacher'], match: 'all' },
+  'compliance.view': {
+    trust: ['trust_admin', 'head_of_governance', 'dpo', 'slt'],
+    school: ['head_teacher', 'deputy_head', 'slt'],
+    apiScope: 'compliance:read',
+  },
+  /** Someone's signature record and certificate: the person, head teachers of their schools, trust admins (and their line manager, in the service). */
+  'acknowledgements.view': { trust: ['trust_admin'], school: ['head_teacher'], self: true, apiScope: 'compliance:read' },
+  'acknowledgements.recordPaper': { trust: ['trust_admin'], school: ['head_teacher'] },
+  'acknowledgements.import': { trust: ['trust_admin'] },
+  'evidence.verify': { trust: ['trust_admin'] },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -55,6 +68,7 @@ export type Resource = {
 /** The API scopes an admin can give a key. */
 export const API_SCOPES = {
   'people:read': 'Read people, their schools and roles',
+  'compliance:read': 'Read who has signed which policies, and the signature records',
   'monitoring:write': 'Send monitoring and filtering events',
 } as const;
 export type ApiScope = keyof typeof API_SCOPES;

@@ -13,6 +13,9 @@ const publicRoute = { config: { public: true } };
 /** Only same-site paths may be redirected to after sign-in. */
 export const safeNext = (value: unknown) => (typeof value === 'string' && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : undefined);
 
+/** Where a sign-in lands: where the link or form said, else a first sign-in on what to sign, else home. */
+const landingPath = (session: NewSession, next: string | undefined) => next ?? (session.firstSignIn ? '/agreements?welcome=1' : '/');
+
 const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id });
 
 export function setSessionCookie(reply: FastifyReply, session: NewSession) {
@@ -55,7 +58,7 @@ export async function authRoutes(app: FastifyInstance) {
     const result = token ? await consumeMagicLink(db, config, token, meta(request)) : 'unknown';
     if (typeof result === 'string') return renderPage(request, reply, <LinkPage token="" state={result === 'valid' ? 'unknown' : result} />, 410);
     setSessionCookie(reply, result);
-    return reply.redirect('/', 303);
+    return reply.redirect(landingPath(result, safeNext(result.nextPath ?? undefined)), 303);
   });
 
   app.get('/sign-in/password', publicRoute, async (request, reply) => {
@@ -78,7 +81,7 @@ export async function authRoutes(app: FastifyInstance) {
         return renderPage(request, reply, <PasswordPage errors={errors} values={values} next={safeNext(body.next)} />, 401);
       }
       setSessionCookie(reply, session);
-      return reply.redirect(safeNext(body.next) ?? '/', 303);
+      return reply.redirect(landingPath(session, safeNext(body.next)), 303);
     } catch (error) {
       if (error instanceof TooManyRequestsError) {
         return renderPage(request, reply, <PasswordPage errors={{ email: error.message }} values={values} next={safeNext(body.next)} />, 429);

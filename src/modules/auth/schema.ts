@@ -15,6 +15,8 @@ export const magicLinks = pgTable(
     expiresAt: tstz('expires_at').notNull(),
     usedAt: tstz('used_at'),
     requestedIp: text('requested_ip'),
+    /** Where the link leads after signing in (an agreement to sign); null for the home page. */
+    nextPath: text('next_path'),
   },
   (t) => [primaryKey({ columns: [t.trustId, t.id] }), personFk(t)],
 );

@@ -63,6 +63,30 @@ export async function requestMagicLink(db: Db, config: Config, emailInput: strin
   for (const person of matches) await transaction(db, (tx) => issueMagicLink(tx, config, person, meta.ip));
 }
 
+/**
+ * Stores a new single-use sign-in link for a person and returns its raw token (only the hash is
+ * kept). `nextPath` is where the link leads once used (an agreement to sign); `minutes` how long
+ * it lasts. The caller puts the link in an email.
+ */
+export async function createSignInLink(
+  tx: Db,
+  link: { trustId: string; personId: string; ip?: string | null; nextPath?: string | null; minutes?: number },
+): Promise<{ id: string; token: string }> {
+  const token = randomToken();
+  const [row] = await tx
+    .insert(magicLinks)
+    .values({
+      trustId: link.trustId,
+      personId: link.personId,
+      tokenHash: sha256(token),
+      expiresAt: new Date(Date.now() + (link.minutes ?? MAGIC_LINK_MINUTES) * 60_000),
+      requestedIp: link.ip ?? null,
+      nextPath: link.nextPath ?? null,
+    })
+    .returning({ id: magicLinks.id });
+  return { id: row?.id as string, token };
+}
+
 /** Creates a sign-in link for one person and queues the email carrying it. Returns the raw token. */
 export async function issueMagicLink(
   tx: Db,
@@ -70,17 +94,8 @@ export async function issueMagicLink(
   person: { trustId: string; id: string; fullName: string; trustName: string; email?: string },
   ip: string,
 ): Promise<string> {
-  const token = randomToken();
-  const [link] = await tx
-    .insert(magicLinks)
-    .values({
-      trustId: person.trustId,
-      personId: person.id,
-      tokenHash: sha256(token),
-      expiresAt: new Date(Date.now() + MAGIC_LINK_MINUTES * 60_000),
-      requestedIp: ip,
-    })
-    .returning({ id: magicLinks.id });
+  const { id: linkId, token } = await createSignInLink(tx, { trustId: person.trustId, personId: person.id, ip });
+  const link = { id: linkId };
   const [row] = await tx
     .select({ email: people.email })
     .from(people)
@@ -115,7 +130,16 @@ export async function checkMagicLink(db: Db, token: string): Promise<LinkState> 
   return 'valid';
 }
 
-export type NewSession = { token: string; trustId: string; personId: string; expiresAt: Date };
+export type NewSession = {
+  token: string;
+  trustId: string;
+  personId: string;
+  expiresAt: Date;
+  /** No earlier session: a new starter's first sign-in lands on what they must sign. */
+  firstSignIn: boolean;
+  /** Where the sign-in link leads, when it was sent for something (an agreement to sign). */
+  nextPath?: string | null;
+};
 
 /** Uses a sign-in link (once) and opens a session. Returns the link's state when it cannot be used. */
 export async function consumeMagicLink(db: Db, config: Config, token: string, meta: RequestMeta): Promise<NewSession | LinkState> {
@@ -128,7 +152,7 @@ export async function consumeMagicLink(db: Db, config: Config, token: string, me
       .returning();
     if (!link) return checkMagicLink(tx, token);
     if (!(await isActive(tx, link.trustId, link.personId))) return 'unknown';
-    return openSession(tx, config, link.trustId, link.personId, 'magic_link', meta);
+    return { ...(await openSession(tx, config, link.trustId, link.personId, 'magic_link', meta)), nextPath: link.nextPath };
   });
 }
 
@@ -150,6 +174,11 @@ async function openSession(
 ): Promise<NewSession> {
   const token = randomToken();
   const expiresAt = new Date(Date.now() + config.sessionMaxHours * 3_600_000);
+  const [earlier] = await tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.trustId, trustId), eq(sessions.personId, personId)))
+    .limit(1);
   const [row] = await tx
     .insert(sessions)
     .values({ trustId, personId, tokenHash: sha256(token), authMethod, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 500) ?? null })
@@ -172,7 +201,7 @@ async function openSession(
       summary: authMethod === 'password' ? 'Signed in with a password' : 'Signed in with an email link',
     },
   );
-  return { token, trustId, personId, expiresAt };
+  return { token, trustId, personId, expiresAt, firstSignIn: !earlier };
 }
 
 // A real argon2id hash of a random string: verifying against it when the address is unknown

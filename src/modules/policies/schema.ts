@@ -22,6 +22,8 @@ export const policies = pgTable(
     statutory: boolean('statutory').notNull().default(false),
     publishOnWebsite: boolean('publish_on_website').notNull().default(false),
     reviewCycleMonths: integer('review_cycle_months').notNull().default(12),
+    /** Everyone signs the version in force again this many months after they last signed; null: only when a material version is published. */
+    resignEveryMonths: integer('resign_every_months'),
     relatedPolicies: jsonb('related_policies').notNull().default([]),
     /** Who must sign it: { kinds: [], roles: [], schoolIds: [] }. */
     audiences: jsonb('audiences').notNull().default({}),

@@ -5,6 +5,7 @@ import { type Db, transaction } from '../../db/client.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { londonToday } from '../../ui/format.ts';
 import { isUuid, parseOrThrow } from '../../validation.ts';
+import { onVersionPublished } from '../acknowledgements/service.ts';
 import { authorize, can, type Resource, schoolsFor } from '../auth/authorize.ts';
 import { people } from '../organisations/schema.ts';
 import { currentPeopleOptions, findPerson, schoolsOfTrust as listSchools } from '../organisations/service.ts';
@@ -395,7 +396,7 @@ export async function publishVersion(ctx: Ctx, policyId: string, versionId: stri
       .update(policyVersions)
       .set({ status: 'superseded', supersededAt: new Date(), updatedAt: new Date() })
       .where(and(eq(policyVersions.trustId, policy.trustId), eq(policyVersions.policyId, policy.id), eq(policyVersions.status, 'published')))
-      .returning({ label: policyVersions.label });
+      .returning({ id: policyVersions.id, label: policyVersions.label });
     // The first version of a policy is always material: nobody has signed anything yet.
     const material = superseded.length === 0 ? true : input.material;
     const [published] = await tx
@@ -418,12 +419,27 @@ export async function publishVersion(ctx: Ctx, policyId: string, versionId: stri
       .update(policies)
       .set({ lastReviewedOn: reviewedOn, nextReviewOn: addMonths(reviewedOn, policy.reviewCycleMonths), updatedAt: new Date() })
       .where(and(eq(policies.trustId, policy.trustId), eq(policies.id, policy.id)));
+    // Signing follows the policy: the new version takes over the previous one's campaigns and assignments.
+    const signing = await onVersionPublished(tx, ctx, {
+      policyId: policy.id,
+      policyTitle: policy.title,
+      previousVersionId: superseded[0]?.id ?? null,
+      version: { id: published.id, label: published.label },
+      material,
+    });
     await recordEvent(tx, ctx, {
       action: 'policy_version.published',
       resourceType: 'policy',
       resourceId: policy.id,
       summary: `Published ${version.label} of ${policy.title} as a ${material ? 'material' : 'minor'} change${superseded[0] ? `, replacing ${superseded[0].label}` : ''}`,
-      after: { label: version.label, contentSha256: version.contentSha256, effectiveFrom: input.effectiveFrom, material, reason: input.materialReason },
+      after: {
+        label: version.label,
+        contentSha256: version.contentSha256,
+        effectiveFrom: input.effectiveFrom,
+        material,
+        reason: input.materialReason,
+        signing,
+      },
     });
     return published;
   });
