@@ -99,6 +99,12 @@ describe('assigning, signing and re-signing (core)', () => {
       assert.match(fields['statement-1'] ?? '', /Tick each statement/);
       return true;
     });
+    // A blank name alone: ticked statements stay ticked (no statement errors).
+    await assert.rejects(service.signAssignment(bo, mine?.id as string, { typedName: '', position: 'Teacher', statements: ['0', '1'] }), (e: unknown) => {
+      const fields = (e as { fieldErrors: Record<string, string> }).fieldErrors;
+      assert.deepEqual(Object.keys(fields), ['typedName']);
+      return true;
+    });
     const [still] = await currentFor(cast.teacherB.id, policy.id);
     assert.equal(still?.acknowledgementId, null);
   });

@@ -6,7 +6,7 @@ import { sha256 } from '../../crypto.ts';
 import { type Db, transaction } from '../../db/client.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { formatDate, londonToday, plural } from '../../ui/format.ts';
-import { isUuid, parseOrThrow } from '../../validation.ts';
+import { isUuid, manyValues, parseOrThrow } from '../../validation.ts';
 import { authorize } from '../auth/authorize.ts';
 import { people, personSchools, roleAssignments, schools } from '../organisations/schema.ts';
 import { contentHash, contentSchema, type PolicyContent } from '../policies/content.ts';
@@ -194,13 +194,12 @@ export async function syncOnboarding(db: Db, today = londonToday(), trustId?: st
           source: 'onboarding' as const,
         };
       });
-      // Another sweep may have just assigned the same people: the one-current-assignment index keeps one.
+      // Another sweep may have just assigned the same people: the one-current-assignment index keeps
+      // one, and only the rows this sweep inserted are counted.
+      let inserted = 0;
       for (let i = 0; i < rows.length; i += 1000)
-        await tx
-          .insert(assignments)
-          .values(rows.slice(i, i + 1000))
-          .onConflictDoNothing();
-      return rows.length;
+        inserted += (await tx.insert(assignments).values(rows.slice(i, i + 1000)).onConflictDoNothing().returning({ id: assignments.id })).length;
+      return inserted;
     });
   }
   return { assigned };
@@ -450,7 +449,8 @@ export async function signAssignment(ctx: Ctx, assignmentId: string, raw: unknow
   const parsed = signInput.safeParse(raw);
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
-  const ticked = new Set(parsed.success ? parsed.data.statements : []);
+  // Read the ticks on their own: a blank name must not make ticked statements look unticked.
+  const ticked = new Set(manyValues.parse((raw as Record<string, unknown> | null)?.statements));
   view.content.agreementStatements.forEach((_, i) => {
     if (!ticked.has(String(i))) errors[`statement-${i}`] ??= 'Tick each statement to agree to it';
   });

@@ -43,14 +43,24 @@ export const campaignInput = z
     escalateHeadAfterDays: z.preprocess(blankToUndefined, wholeDays('the days overdue before the head teacher is told', 1, 365).optional()),
     resignDays: z.preprocess(blankToUndefined, wholeDays('the days to sign a new version', 1, 365).default(28)),
   })
-  .superRefine((v, ctx) => {
-    if (v.audience === 'filtered' && !v.schoolIds.length && !v.kinds.length && !v.roles.length && !v.personIds.length)
-      ctx.addIssue({ code: 'custom', path: ['audience'], message: 'Choose at least one school, kind of person, role or person, or choose everyone' });
-    if (v.onboarding && v.onboardingDays === undefined)
-      ctx.addIssue({ code: 'custom', path: ['onboardingDays'], message: 'Enter how many days a new starter has to sign' });
-    if (v.escalateManagerAfterDays !== undefined && v.escalateHeadAfterDays !== undefined && v.escalateHeadAfterDays <= v.escalateManagerAfterDays)
-      ctx.addIssue({ code: 'custom', path: ['escalateHeadAfterDays'], message: 'The head teacher is told after the line manager: enter more days' });
-  })
+  // Checks across fields run even when another field has its own error (`when`), so every
+  // problem is shown on the first submit rather than one round later.
+  .superRefine(
+    (raw, ctx) => {
+      const v = raw as Partial<Record<string, unknown>>;
+      const many = (x: unknown) => (Array.isArray(x) ? x.length : x ? 1 : 0);
+      const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+      if (v.audience === 'filtered' && !many(v.schoolIds) && !many(v.kinds) && !many(v.roles) && !many(v.personIds))
+        ctx.addIssue({ code: 'custom', path: ['audience'], message: 'Choose at least one school, kind of person, role or person, or choose everyone' });
+      if (v.onboarding === true && v.onboardingDays === undefined)
+        ctx.addIssue({ code: 'custom', path: ['onboardingDays'], message: 'Enter how many days a new starter has to sign' });
+      const manager = num(v.escalateManagerAfterDays);
+      const head = num(v.escalateHeadAfterDays);
+      if (manager !== undefined && head !== undefined && head <= manager)
+        ctx.addIssue({ code: 'custom', path: ['escalateHeadAfterDays'], message: 'The head teacher is told after the line manager: enter more days' });
+    },
+    { when: () => true },
+  )
   .transform((v) => ({
     audience: {
       everyone: v.audience === 'everyone',

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { Tag, type Tone } from '../../ui/components.tsx';
+import { londonToday } from '../../ui/format.ts';
 import { Layout } from '../../ui/layout.tsx';
 import { renderPage } from '../../web/render.tsx';
+import { agreementTodos } from '../acknowledgements/signing/service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/authorize.ts';
 import { roleLabel } from '../organisations/roles.ts';
 import { reviewTodos } from '../policies/reviews/service.ts';
 
-/** A thing the person should do, most urgent first; each module contributes its own. */
-export type TodoItem = { href: string; title: string; detail?: string };
+/** A thing the person should do, most urgent first; each module contributes its own. A tag shows a clock ("3 days overdue"). */
+export type TodoItem = { href: string; title: string; detail?: string; tag?: { tone: Tone; label: string } };
 
 function HomePage({ actor, todos }: { actor: Extract<Actor, { type: 'person' }>; todos: TodoItem[] }) {
   const first = actor.name.split(' ')[0];
@@ -25,6 +28,12 @@ function HomePage({ actor, todos }: { actor: Extract<Actor, { type: 'person' }>;
               <a className="govuk-link govuk-!-font-weight-bold" href={t.href}>
                 {t.title}
               </a>
+              {t.tag && (
+                <>
+                  {' '}
+                  <Tag tone={t.tag.tone}>{t.tag.label}</Tag>
+                </>
+              )}
               {t.detail && <p className="govuk-body-s govuk-!-margin-bottom-0">{t.detail}</p>}
             </li>
           ))}
@@ -52,7 +61,9 @@ export async function homeRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
     const actor = request.ctx().actor;
     if (actor.type !== 'person') return reply.redirect('/sign-in', 303);
-    const todos = await reviewTodos(request.ctx());
+    const ctx = request.ctx();
+    // Agreements to sign come first: they are the one thing everyone has to do.
+    const todos = [...(await agreementTodos(ctx, londonToday())), ...(await reviewTodos(ctx))];
     return renderPage(request, reply, <HomePage actor={actor} todos={todos} />);
   });
 }

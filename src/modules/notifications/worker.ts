@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import { londonToday } from '../../ui/format.ts';
+import { sendAgreementNotifications } from '../acknowledgements/campaigns/sweep.ts';
 import { pruneSignInAttempts } from '../auth/service.ts';
 import { sendReviewReminders } from '../policies/reviews/service.ts';
 import { deliverDue } from './service.ts';
@@ -12,8 +13,10 @@ export function createTransport(smtpUrl: string): Transporter {
 }
 
 /**
- * The background loop of one app instance: sends due outbox emails, tidies rate-limit rows and,
- * hourly, queues policy review reminders (an idempotent sweep keyed by dedupe keys, ADR 0005).
+ * The background loop of one app instance: sends due outbox emails, tidies rate-limit rows,
+ * hourly queues policy review reminders and every 5 minutes runs the agreement sweep (new
+ * starters, annual rounds, assigned emails, reminders, escalations). Both sweeps are idempotent,
+ * keyed by dedupe keys (ADR 0005), so several instances can run them at once.
  * Without SMTP_URL nothing is sent and the outbox stays readable in the app.
  */
 export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogger, transport?: Transporter): { stop(): Promise<void> } {
@@ -22,6 +25,7 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
   let running: Promise<void> = Promise.resolve();
   let lastPrune = 0;
   let lastReviewSweep = 0;
+  let lastAgreementSweep = 0;
   const tick = async () => {
     try {
       if (mailer) {
@@ -36,6 +40,11 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
         lastReviewSweep = Date.now();
         const result = await sendReviewReminders(db, config.baseUrl, londonToday());
         if (result.queued) log.info(result, 'policy review reminders');
+      }
+      if (Date.now() - lastAgreementSweep > 300_000) {
+        lastAgreementSweep = Date.now();
+        const result = await sendAgreementNotifications(db, config.baseUrl, londonToday());
+        if (Object.values(result).some((n) => n > 0)) log.info(result, 'agreement notifications');
       }
     } catch (error) {
       log.error({ err: error }, 'background work failed');

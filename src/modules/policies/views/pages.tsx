@@ -16,6 +16,7 @@ import {
   TextInput,
 } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
+import { AskToSignButton, ResignCycleSection } from '../../acknowledgements/campaigns/views.tsx';
 import { PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES, roleLabel } from '../../organisations/roles.ts';
 import type { PolicyContent } from '../content.ts';
 import { PastReviews, ReviewCountdown } from '../reviews/views.tsx';
@@ -281,6 +282,7 @@ export function PolicyPage({
         caption={detail.schoolName ?? 'Whole trust'}
         actions={
           <>
+            <AskToSignButton policy={policy} inForce={!!detail.inForce} />
             {detail.inForce && (
               <a href={`/policies/${policy.id}/versions/${detail.inForce.id}`} className="govuk-button govuk-button--secondary" data-module="govuk-button">
                 Read the version in force
@@ -358,6 +360,7 @@ export function PolicyPage({
           },
         ]}
       />
+      <ResignCycleSection policy={policy} canManage={detail.canManage} />
       <h2 className="govuk-heading-m">Versions</h2>
       <Table caption="Versions" columns={versionColumns} rows={detail.versions} rowKey={(v) => v.id} />
       <PastReviews reviews={detail.reviews} />
