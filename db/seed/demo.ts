@@ -6,6 +6,7 @@ import { hashPassword } from '../../src/modules/auth/service.ts';
 import { DEMO_ADMIN_PASSWORD, DEMO_PERSONAS, DEMO_TRUST } from '../../src/modules/demo/personas.ts';
 import type { PersonKind, Role } from '../../src/modules/organisations/roles.ts';
 import { createPerson, createSchool, createTrust, grantRole } from '../../src/modules/organisations/service.ts';
+import { seedDemoAgreements } from './demo-acknowledgements.ts';
 import { seedDemoPolicy } from './demo-policy.ts';
 
 // A fictional trust. Names are invented; addresses use the reserved .example domain.
@@ -321,6 +322,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
     );
   }
   await seedDemoPolicy(ctx);
+  await seedDemoAgreements(db, trust.id);
   if (!DEMO_PERSONAS.every((p) => everyone.some((e) => email(e.name) === p.email))) throw new Error('demo personas and seed people disagree');
   return true;
 }

@@ -198,7 +198,13 @@ export async function syncOnboarding(db: Db, today = londonToday(), trustId?: st
       // one, and only the rows this sweep inserted are counted.
       let inserted = 0;
       for (let i = 0; i < rows.length; i += 1000)
-        inserted += (await tx.insert(assignments).values(rows.slice(i, i + 1000)).onConflictDoNothing().returning({ id: assignments.id })).length;
+        inserted += (
+          await tx
+            .insert(assignments)
+            .values(rows.slice(i, i + 1000))
+            .onConflictDoNothing()
+            .returning({ id: assignments.id })
+        ).length;
       return inserted;
     });
   }
@@ -401,8 +407,10 @@ export async function writeAcknowledgement(tx: Db, trustId: string, assignmentId
     .where(and(eq(assignments.trustId, trustId), eq(assignments.id, assignmentId)))
     .for('update');
   if (!version || !assignment) throw new NotFoundError();
+  // An imported signature is history: it may be of a version no longer in force, on an assignment
+  // made for the record and already replaced. It still may not sign anything twice.
   const state = signingState(assignment, source.imported ? 'published' : version.status);
-  if (state !== 'open') throw new SigningRefusedError(state, assignmentId);
+  if (state !== 'open' && !(source.imported && state === 'replaced')) throw new SigningRefusedError(state, assignmentId);
   const content: PolicyContent = contentSchema.parse(version.content);
   if (contentHash(content) !== version.contentSha256) throw new Error(`policy version ${version.id} no longer matches its recorded hash`);
   const ack = await appendToChain(tx, trustId, {

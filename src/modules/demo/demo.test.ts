@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { and, eq, isNull } from 'drizzle-orm';
 import { seedDemo } from '../../../db/seed/demo.ts';
 import { Agent, createTestApp, type TestApp } from '../../../test/app.ts';
 import { makeTrustWithCast } from '../../../test/factories.ts';
+import { londonToday } from '../../ui/format.ts';
+import { verifyChain } from '../acknowledgements/chain.ts';
+import { acknowledgements, assignments } from '../acknowledgements/schema.ts';
+import { isCurrentAssignment, outstandingFor } from '../acknowledgements/service.ts';
+import { people, trusts } from '../organisations/schema.ts';
+import { policies } from '../policies/schema.ts';
 import { demoPersonas } from './service.ts';
 
 let t: TestApp;
@@ -85,5 +92,82 @@ describe('the demo policy', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /Staff ICT Acceptable Use Agreement/);
     assert.match(res.body, /Accounts and passwords/);
+  });
+});
+
+describe('the demo agreements', () => {
+  const demoTrust = async () => {
+    const [trust] = await t.app.db.select().from(trusts).where(eq(trusts.slug, 'oakfield'));
+    assert.ok(trust);
+    return trust.id;
+  };
+  const personId = async (trustId: string, email: string) => {
+    const [p] = await t.app.db
+      .select({ id: people.id })
+      .from(people)
+      .where(and(eq(people.trustId, trustId), eq(people.email, email)));
+    assert.ok(p, email);
+    return p.id;
+  };
+
+  test('the staff agreement is assigned to all staff and about two thirds have signed, through a valid chain', async () => {
+    const trustId = await demoTrust();
+    const [aup] = await t.app.db
+      .select()
+      .from(policies)
+      .where(and(eq(policies.trustId, trustId), eq(policies.slug, 'staff-ict-aup')));
+    assert.ok(aup);
+    const current = await t.app.db
+      .select()
+      .from(assignments)
+      .where(and(eq(assignments.trustId, trustId), eq(assignments.policyId, aup.id), isCurrentAssignment));
+    assert.ok(current.length >= 50, `all staff are assigned (${current.length})`);
+    const signed = current.filter((a) => a.acknowledgementId).length;
+    const share = signed / current.length;
+    assert.ok(share >= 0.6 && share <= 0.75, `about two thirds signed (${signed} of ${current.length})`);
+
+    const records = await t.app.db.select().from(acknowledgements).where(eq(acknowledgements.trustId, trustId));
+    const report = await verifyChain(t.app.db, trustId);
+    assert.equal(report.problem, null);
+    assert.equal(report.checked, records.length);
+    const online = records.filter((r) => r.authMethod === 'magic_link');
+    assert.ok(online.length >= 30);
+    assert.ok(online.every((r) => r.ip && r.userAgent && r.typedName === r.personName && !r.imported));
+    const imported = records.filter((r) => r.imported);
+    assert.equal(imported.length, 3, 'September’s paper sheets, imported');
+    assert.ok(imported.every((r) => r.authMethod === 'imported' && r.recordedByName === 'Amara Okafor' && r.signedAt.toISOString().startsWith('2026-09-0')));
+    const paper = records.filter((r) => r.authMethod === 'paper');
+    assert.equal(paper.length, 1);
+    assert.equal(paper[0]?.recordedByName, 'David Hughes');
+    assert.ok(paper[0]?.scanSha256);
+  });
+
+  test('some agreements are overdue, Ellie has agreements to sign and the personas have certificates', async () => {
+    const trustId = await demoTrust();
+    const today = londonToday();
+    const overdue = (
+      await t.app.db
+        .select({ dueOn: assignments.dueOn })
+        .from(assignments)
+        .where(and(eq(assignments.trustId, trustId), isCurrentAssignment, isNull(assignments.acknowledgementId)))
+    ).filter((a) => a.dueOn < today);
+    assert.ok(overdue.length >= 3 && overdue.length <= 12, `a handful overdue (${overdue.length})`);
+
+    const ellie = await outstandingFor(t.app.db, trustId, await personId(trustId, 'ellie.ward@oakfield.example'));
+    assert.deepEqual(ellie.map((o) => o.policyTitle).sort(), ['Staff ICT Acceptable Use Agreement', 'Staff Laptop and Remote Working Agreement']);
+    assert.ok(
+      ellie.some((o) => o.dueOn < today),
+      'one of Ellie’s is overdue',
+    );
+
+    for (const email of ['amara.okafor@oakfield.example', 'david.hughes@oakfield.example', 'priya.shah@oakfield.example']) {
+      const id = await personId(trustId, email);
+      const mine = await t.app.db
+        .select()
+        .from(acknowledgements)
+        .where(and(eq(acknowledgements.trustId, trustId), eq(acknowledgements.personId, id)));
+      assert.ok(mine.length >= 1, `${email} has signed something`);
+      assert.deepEqual(await outstandingFor(t.app.db, trustId, id), [], `${email} has nothing left to sign`);
+    }
   });
 });

@@ -22,7 +22,10 @@ export async function demoRoutes(app: FastifyInstance) {
       reply,
       <Layout title="Demo mailbox">
         <h1 className="govuk-heading-l">Demo mailbox</h1>
-        <p className="govuk-body">Sign-in emails for {to} from the last 15 minutes. In a real installation these go to the person’s inbox.</p>
+        <p className="govuk-body">
+          Emails with a sign-in link for {to}: sign-in emails from the last 15 minutes, and requests to sign a policy from the last 7 days. In a real
+          installation these go to the person’s inbox.
+        </p>
         {messages.length === 0 && (
           <p className="govuk-body cs-empty">No sign-in emails for this address. If the address is not in the demo trust, none is sent.</p>
         )}
@@ -38,7 +41,7 @@ export async function demoRoutes(app: FastifyInstance) {
                 {link && (
                   <p className="govuk-body">
                     <a className="govuk-link" href={link.replace(app.config.baseUrl, '')}>
-                      Sign in to Countersign
+                      {m.template === 'magic-link' ? 'Sign in to Countersign' : 'Open the policy to sign'}
                     </a>
                   </p>
                 )}

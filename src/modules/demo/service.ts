@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { type Db, transaction } from '../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
@@ -33,12 +33,19 @@ export async function demoSignInLink(db: Db, config: Config, personId: string, i
   return transaction(db, (tx) => issueMagicLink(tx, config, { trustId: trust.id, id: persona.personId, fullName: persona.name, trustName: trust.name }, ip));
 }
 
-/** Sign-in emails sent to one address in the last 15 minutes: the demo stands in for an inbox. */
+/** Emails that carry a personal sign-in link, and how long that link lasts. */
+const LINK_TEMPLATES = { 'magic-link': 15 * 60_000, 'agreement-assigned': 7 * 86_400_000, 'agreement-reminder': 7 * 86_400_000 } as const;
+
+/**
+ * Emails with a sign-in link sent to one address while the link still works (15 minutes for a
+ * sign-in email, 7 days for a request to sign): the demo stands in for an inbox.
+ */
 export async function demoMailbox(db: Db, address: string) {
+  const fresh = Object.entries(LINK_TEMPLATES).map(([template, ms]) => and(eq(outbox.template, template), gt(outbox.createdAt, new Date(Date.now() - ms))));
   return db
-    .select({ id: outbox.id, subject: outbox.subject, textBody: outbox.textBody, createdAt: outbox.createdAt })
+    .select({ id: outbox.id, template: outbox.template, subject: outbox.subject, textBody: outbox.textBody, createdAt: outbox.createdAt })
     .from(outbox)
-    .where(and(eq(outbox.toAddress, normaliseEmail(address)), eq(outbox.template, 'magic-link'), gt(outbox.createdAt, new Date(Date.now() - 15 * 60_000))))
+    .where(and(eq(outbox.toAddress, normaliseEmail(address)), or(...fresh)))
     .orderBy(desc(outbox.createdAt))
     .limit(5);
 }
