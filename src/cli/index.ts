@@ -8,6 +8,7 @@ import { createApiKeyCommand, revokeApiKeyCommand } from './api-key.ts';
 import { reportError, stdout, withDatabase } from './context.ts';
 import { importPeople } from './import-people.ts';
 import { importPolicy } from './import-policy.ts';
+import { verifyEvidence } from './verify-evidence.ts';
 
 const program = new Command('countersign')
   .description('Countersign: run the server and look after its data. Settings come from the environment (see .env.example).')
@@ -93,6 +94,16 @@ apiKey
   .requiredOption('--trust <slug>', 'the trust’s short name')
   .requiredOption('--name <name>', 'the key’s name')
   .action((options: { trust: string; name: string }) => withDatabase((database, config) => revokeApiKeyCommand(database, config, options, stdout)));
+
+program
+  .command('verify-evidence')
+  .description('Recompute the signature records’ hash chain and name the first record that was changed, removed or put out of order (exit code 1)')
+  .option('--trust <slug>', 'check one trust (default: every trust)')
+  .action((options: { trust?: string }) =>
+    withDatabase(async (database, config) => {
+      process.exitCode = await verifyEvidence(database, config, options, stdout, (text) => process.stderr.write(text));
+    }),
+  );
 
 program
   .command('import-policy')

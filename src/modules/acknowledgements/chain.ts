@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lte } from 'drizzle-orm';
 import { sha256 } from '../../crypto.ts';
 import type { Db } from '../../db/client.ts';
 import { canonicalJson } from '../policies/content.ts';
@@ -94,14 +94,19 @@ export type ChainReport = { trustId: string; checked: number; lastSeq: number; l
  *   - each record's seq is the one after the last (a gap means a record was deleted);
  *   - its prev_hash is the hash of the record before (a re-ordered or inserted record fails here);
  *   - its hash is the hash of its own fields (an edited record fails here);
- *   - the chain head names the last record (records deleted from the end fail here).
- * Stops at the first problem and names it.
+ *   - the chain head names the last record (records deleted from the end fail here), and no
+ *     record lies beyond the head (a record added without going through the chain fails here).
+ * Stops at the first problem and names it. It runs while people sign: the head is read first and
+ * only records up to it are walked, because a record and its head move commit together; records
+ * signed during the walk are beyond that head and are checked next time.
  */
 export async function verifyChain(db: Db, trustId: string, pageSize = 2000): Promise<ChainReport> {
+  const [head] = await db.select().from(chainHeads).where(eq(chainHeads.trustId, trustId));
+  const headSeq = head?.lastSeq ?? 0;
+  const headHash = head?.lastHash ?? GENESIS_HASH;
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
-  let lastId: string | null = null;
   const fail = (seq: number, id: string | null, reason: string): ChainReport => ({
     trustId,
     checked,
@@ -109,11 +114,11 @@ export async function verifyChain(db: Db, trustId: string, pageSize = 2000): Pro
     lastHash: prevHash,
     problem: { seq, id, reason },
   });
-  for (;;) {
+  while (expectedSeq <= headSeq) {
     const page: AcknowledgementRow[] = await db
       .select()
       .from(acknowledgements)
-      .where(and(eq(acknowledgements.trustId, trustId), gt(acknowledgements.seq, expectedSeq - 1)))
+      .where(and(eq(acknowledgements.trustId, trustId), gt(acknowledgements.seq, expectedSeq - 1), lte(acknowledgements.seq, headSeq)))
       .orderBy(asc(acknowledgements.seq))
       .limit(pageSize);
     for (const row of page) {
@@ -123,29 +128,36 @@ export async function verifyChain(db: Db, trustId: string, pageSize = 2000): Pro
           row.id,
           row.seq > expectedSeq ? `record ${expectedSeq} is missing (the next record is number ${row.seq})` : `record ${row.seq} is out of order`,
         );
-      if (row.prevHash !== prevHash)
-        return fail(row.seq, row.id, `record ${row.seq} does not link to record ${row.seq - 1} (its previous hash does not match)`);
-      if (chainHash(row) !== row.hash)
-        return fail(row.seq, row.id, `record ${row.seq} has been changed since it was written (its hash does not match its contents)`);
+      if (row.prevHash !== prevHash) return fail(row.seq, row.id, `record ${row.seq} does not link to record ${row.seq - 1} (its previous hash does not match)`);
+      if (chainHash(row) !== row.hash) return fail(row.seq, row.id, `record ${row.seq} has been changed since it was written (its hash does not match its contents)`);
       prevHash = row.hash;
-      lastId = row.id;
       expectedSeq++;
       checked++;
     }
     if (page.length < pageSize) break;
   }
-  const [head] = await db.select().from(chainHeads).where(eq(chainHeads.trustId, trustId));
-  const headSeq = head?.lastSeq ?? 0;
-  const headHash = head?.lastHash ?? GENESIS_HASH;
-  if (headSeq !== expectedSeq - 1 || headHash !== prevHash)
-    return fail(
-      headSeq > expectedSeq - 1 ? expectedSeq : headSeq,
-      headSeq > expectedSeq - 1 ? null : lastId,
-      headSeq > expectedSeq - 1
-        ? `records ${expectedSeq} to ${headSeq} are missing from the end of the chain`
-        : `the chain's end does not match its last record ${expectedSeq - 1}`,
-    );
-  return { trustId, checked, lastSeq: expectedSeq - 1, lastHash: prevHash, problem: null };
+  if (expectedSeq - 1 < headSeq) return fail(expectedSeq, null, `records ${expectedSeq} to ${headSeq} are missing from the end of the chain`);
+  if (prevHash !== headHash) return fail(headSeq, null, `the chain's end does not match its last record ${headSeq}`);
+  // Anything beyond the head that the head has not caught up with since is outside the chain.
+  const [beyond] = await db
+    .select({ seq: acknowledgements.seq, id: acknowledgements.id })
+    .from(acknowledgements)
+    .where(and(eq(acknowledgements.trustId, trustId), gt(acknowledgements.seq, headSeq)))
+    .orderBy(desc(acknowledgements.seq))
+    .limit(1);
+  if (beyond) {
+    const [now] = await db.select({ lastSeq: chainHeads.lastSeq }).from(chainHeads).where(eq(chainHeads.trustId, trustId));
+    if (beyond.seq > (now?.lastSeq ?? 0)) {
+      const [first] = await db
+        .select({ seq: acknowledgements.seq, id: acknowledgements.id })
+        .from(acknowledgements)
+        .where(and(eq(acknowledgements.trustId, trustId), gt(acknowledgements.seq, now?.lastSeq ?? 0)))
+        .orderBy(asc(acknowledgements.seq))
+        .limit(1);
+      return fail(first?.seq ?? beyond.seq, first?.id ?? beyond.id, `record ${first?.seq ?? beyond.seq} is beyond the end of the chain (it was not added through Countersign)`);
+    }
+  }
+  return { trustId, checked, lastSeq: headSeq, lastHash: headHash, problem: null };
 }
 
 /** Checks one record against the chain: it exists, its own hash matches and it links to the record before. */
@@ -166,5 +178,14 @@ export async function verifyRecord(db: Db, trustId: string, id: string): Promise
             .where(and(eq(acknowledgements.trustId, trustId), eq(acknowledgements.seq, row.seq - 1)))
         )[0]?.hash;
   if (expectedPrev !== row.prevHash) return { row, intact: false, reason: 'The record does not link to the record before it.' };
+  // A record edited with its own hash recomputed still breaks the link from the record after it
+  // (or from the chain head, when it is the last).
+  const [nextRow] = await db
+    .select({ prevHash: acknowledgements.prevHash })
+    .from(acknowledgements)
+    .where(and(eq(acknowledgements.trustId, trustId), eq(acknowledgements.seq, row.seq + 1)));
+  const [head] = nextRow ? [] : await db.select().from(chainHeads).where(eq(chainHeads.trustId, trustId));
+  const linkedBy = nextRow ? nextRow.prevHash : head && head.lastSeq === row.seq ? head.lastHash : undefined;
+  if (linkedBy !== undefined && linkedBy !== row.hash) return { row, intact: false, reason: 'The record after it does not link to it: it has been changed.' };
   return { row, intact: true, reason: null };
 }
