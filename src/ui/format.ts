@@ -28,6 +28,7 @@ export function countdown(due: Date, now = new Date()): string {
 export const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? word : many}`;
 
 /** Today's calendar date in Europe/London as YYYY-MM-DD. */
+const isoDateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' });
 export function londonToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return isoDateFmt.format(now);
 }

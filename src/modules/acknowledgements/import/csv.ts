@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { ValidationError } from '../../../errors.ts';
+import { headingKey, readTable, type Table, type TableRow } from '../../../csv.ts';
 import { formatDate } from '../../../ui/format.ts';
 import { parseCalendarDate } from '../../../validation.ts';
 
 /**
  * Reading a file of past signatures (paper sign-off sheets, a spreadsheet kept by the school
  * office) and checking it against the trust: who signed which version of which policy, when.
- * The file's bytes are checked by the people import's `decodeCsv` (UTF-8, not a workbook, not
+ * The file's bytes are checked by `decodeCsv` (src/csv.ts) (UTF-8, not a workbook, not
  * empty); this module reads the rows and plans what would be recorded. Nothing here touches the
  * database, so the preview and the apply check a file in exactly the same way.
  */
@@ -69,7 +68,6 @@ export type ColumnKey = (typeof COLUMNS)[number]['key'];
 const REQUIRED: ColumnKey[] = ['email', 'policy', 'version', 'signed_on'];
 
 /** Headings match however they are written: "Signed On", "signed_on" and "SIGNED-ON" are one heading. */
-const headingKey = (heading: string) => heading.toLowerCase().replace(/[\s_-]+/g, '');
 const HEADINGS = new Map<string, ColumnKey>(COLUMNS.flatMap((c) => [c.key, ...c.aliases].map((h) => [headingKey(h), c.key] as const)));
 
 export const TEMPLATE_CSV = `${[
@@ -77,102 +75,18 @@ export const TEMPLATE_CSV = `${[
   'jo.bloggs@oakfield.example,staff-ict-aup,V1.0,03/09/2025,Class teacher,Signed at the September INSET; sheet in the staff file',
 ].join('\r\n')}\r\n`;
 
-const fileError = (message: string) => new ValidationError({ file: message });
-
-export type ParsedRow = { line: number; cells: Partial<Record<ColumnKey, string>>; extraCells: boolean };
-export type ParsedFile = { rows: ParsedRow[]; warnings: string[] };
-
-/**
- * The records of the file with the line each starts on (blank lines skipped). Line ends are made
- * "\n" first, so a file saved on Windows, on a Mac or with a mixture counts lines the same way,
- * and the parser's own count is right: it counts to the end of a record, and a record that runs
- * over several lines (a note with a line break in quotes) starts that many lines earlier.
- */
-function parseRecords(text: string): { cells: string[]; line: number }[] {
-  const normalised = text.replace(/\r\n?/g, '\n');
-  let lastEnd = 0;
-  try {
-    // With `info` and `raw`, each record comes as { record, raw, info }.
-    const records = parse(normalised, {
-      relax_column_count: true,
-      // A stray quote inside a cell (O"Brien) is read as text rather than refusing the whole file.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      record_delimiter: '\n',
-      info: true,
-      raw: true,
-      on_record: (record, context) => {
-        lastEnd = context.lines;
-        return record;
-      },
-    }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
-    return records.map(({ record, raw, info }) => {
-      const body = raw.replace(/^\n+/, '').replace(/\n$/, '');
-      return { cells: record, line: info.lines - (body.match(/\n/g)?.length ?? 0) };
-    });
-  } catch (error) {
-    // The record that failed starts on the first line with something on it after the last good one.
-    const lines = normalised.split('\n');
-    let line = lastEnd + 1;
-    while (line <= lines.length && (lines[line - 1] ?? '').trim() === '') line++;
-    if ((error as { code?: string }).code !== 'CSV_QUOTE_NOT_CLOSED')
-      throw fileError(`The file could not be read as CSV from line ${line}. Save it again as CSV and upload it.`);
-    throw fileError(
-      `Line ${line} has a quote mark (") that is never closed, so the file cannot be read. Check that line: a quote mark inside a cell must be written twice ("").`,
-    );
-  }
-}
+export type ParsedRow = TableRow<ColumnKey>;
+export type ParsedFile = Table<ColumnKey>;
 
 /** Reads the header row and the signature rows. Whole-file problems are thrown; problems in a row are for the plan. */
 export function parseSignaturesCsv(text: string): ParsedFile {
-  const [header, ...body] = parseRecords(text);
-  if (!header) throw fileError('The selected file is empty');
-  const columns = new Map<ColumnKey, number>();
-  const unknown: string[] = [];
-  const unnamed: number[] = [];
-  for (const [index, raw] of header.cells.entries()) {
-    const heading = raw.trim();
-    const key = HEADINGS.get(headingKey(heading));
-    if (heading === '') unnamed.push(index);
-    else if (!key) unknown.push(heading);
-    else {
-      const earlier = columns.get(key);
-      if (earlier !== undefined)
-        throw fileError(`The columns ‘${header.cells[earlier]?.trim()}’ and ‘${heading}’ both give ${key}. Remove one of them and upload the file again.`);
-      columns.set(key, index);
-    }
-  }
-  const missing = REQUIRED.filter((k) => !columns.has(k));
-  if (missing.length > 0) {
-    const oneCell = header.cells.length === 1 && /[;\t]/.test(header.cells[0] ?? '');
-    throw fileError(
-      `The header row (line ${header.line}) is missing the ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}. ` +
-        (oneCell
-          ? 'The file seems to use semicolons or tabs between cells: in Excel choose ‘CSV UTF-8 (Comma delimited)’ when saving.'
-          : 'The columns must be email, policy, version and signed_on: download the template to see them.'),
-    );
-  }
-  const rows: ParsedRow[] = [];
-  const unnamedUsed = new Set<number>();
-  for (const record of body) {
-    if (record.cells.every((c) => c.trim() === '')) continue;
-    const cells: ParsedRow['cells'] = {};
-    for (const [key, index] of columns) cells[key] = record.cells[index] ?? '';
-    for (const index of unnamed) if (record.cells[index]?.trim()) unnamedUsed.add(index);
-    rows.push({ line: record.line, cells, extraCells: record.cells.slice(header.cells.length).some((c) => c.trim() !== '') });
-  }
-  if (rows.length === 0) throw fileError('The file has a header row but no signatures in it. Add a row for each signature under the header row.');
-  if (rows.length > MAX_ROWS)
-    throw fileError(
-      `The file has ${rows.length.toLocaleString('en-GB')} signatures in it. Import at most ${MAX_ROWS.toLocaleString('en-GB')} at a time: split the file into smaller ones.`,
-    );
-  const warnings: string[] = [];
-  if (unknown.length > 0)
-    warnings.push(
-      `${unknown.length === 1 ? 'This column is' : 'These columns are'} not used, so ${unknown.length === 1 ? 'it was' : 'they were'} ignored: ${unknown.join(', ')}.`,
-    );
-  for (const index of unnamedUsed) warnings.push(`Column ${index + 1} has no heading, so it was ignored.`);
-  return { rows, warnings };
+  return readTable(text, {
+    headings: HEADINGS,
+    missing: (columns) => REQUIRED.filter((k) => !columns.has(k)),
+    missingHint: 'The columns must be email, policy, version and signed_on: download the template to see them.',
+    noun: 'signatures',
+    maxRows: MAX_ROWS,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

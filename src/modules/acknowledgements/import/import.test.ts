@@ -341,7 +341,10 @@ two lines"`,
     await refused(Buffer.alloc(50 * 1024 * 1024, 'a,b\r\n'), /The selected file must be smaller than 5 MB/);
     await refused(Buffer.alloc(0), /Select a CSV file/, '');
     await refused(Buffer.alloc(0), /The selected file is empty/);
-    await refused(csv('email,full_name,start_date', 'a@x.example,A,2025-01-01'), /The header row \(line 1\) is missing the policy, version, signed_on columns/);
+    await refused(
+      csv('email,full_name,start_date', 'a@x.example,A,2025-01-01'),
+      /The header row \(line 1\) is missing the policy, the version and the signed_on columns/,
+    );
     await refused(Buffer.from(`${HEADER}\r\nren\xe9@x.example,p,V1.0,2025-01-01,,\r\n`, 'latin1'), /not saved as UTF-8/);
     await refused(csv(HEADER), /The file has a header row but no signatures in it/);
     await refused(csv(HEADER, '', 'a@x.example,p,V1.0,2025-01-01,,"never closed', 'b@x.example,p,V1.0,2025-01-01,,'), /Line 3 has a quote mark/);
