@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
+import { createPdf } from '../../../ui/pdf.ts';
 import { textBlocks } from '../../policies/reading/blocks.ts';
 import { authMethodLabel, signedAtLondon, signedAtUtc } from './labels.ts';
 import type { CertificateInput } from './service.ts';
@@ -9,19 +6,9 @@ import type { CertificateInput } from './service.ts';
 /*
  * The signing certificate: one A4 page (two for a long agreement) that states everything the
  * record proves, and the public address where anyone can check that the record still matches.
- *
- * Built like the policy PDF (src/modules/policies/reading/pdf.ts): pdfkit, with DejaVu Sans from the
- * `dejavu-fonts-ttf` package embedded and subset, so names with accents and Welsh ŵ and ŷ print
- * as typed. That module does not export its font table, so the package's fonts are located here
- * the same way (see the evidence helper's report: both should import one exported table).
+ * Built like every PDF here (src/ui/pdf.ts): pdfkit, DejaVu Sans embedded, so names with accents
+ * and Welsh ŵ and ŷ print as typed.
  */
-const fontFile = (name: string) => path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf', name);
-const FONTS = {
-  body: fontFile('DejaVuSans.ttf'),
-  bold: fontFile('DejaVuSans-Bold.ttf'),
-  mono: fontFile('DejaVuSansMono.ttf'),
-} as const;
-
 const MARGIN = { top: 57, bottom: 70, left: 57, right: 57 };
 const INK = '#0b0c0c';
 const GREY = '#505a5f';
@@ -38,34 +25,16 @@ type Fact = [key: string, value: string, font?: 'body' | 'mono'];
  * dates are the record's own), so a certificate downloaded twice is the same file.
  */
 export function certificatePdf({ ack, check, trustName, verifyUrl }: CertificateInput): Promise<Uint8Array> {
-  for (const file of Object.values(FONTS)) if (!existsSync(file)) throw new Error(`PDF font missing: ${file} (is dejavu-fonts-ttf installed?)`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: MARGIN,
-    bufferPages: true,
-    font: FONTS.body,
-    lang: 'en-GB',
-    displayTitle: true,
-    info: {
+  const { doc, bytes: done } = createPdf(
+    {
       Title: `Signature certificate: ${ack.personName}, ${ack.policyTitle} ${ack.versionLabel}`,
       Author: trustName,
       Subject: `Signature record ${ack.seq} (${ack.id}), chain hash ${ack.hash}`,
-      Creator: 'Countersign',
-      Producer: 'Countersign',
       CreationDate: new Date(ack.createdAt),
       ModDate: new Date(ack.createdAt),
     },
-  });
-  doc.registerFont('body', FONTS.body);
-  doc.registerFont('bold', FONTS.bold);
-  doc.registerFont('mono', FONTS.mono);
-
-  const chunks: Buffer[] = [];
-  const done = new Promise<Uint8Array>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    doc.on('error', reject);
-  });
+    MARGIN,
+  );
 
   const left = MARGIN.left;
   const width = () => doc.page.width - MARGIN.right - left;

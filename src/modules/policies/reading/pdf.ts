@@ -1,32 +1,12 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { formatDate } from '../../../ui/format.ts';
+import { createPdf } from '../../../ui/pdf.ts';
 import type { Clause, PolicyContent } from '../content.ts';
 import type { PolicyRow, VersionRow } from '../service.ts';
 import { clauseTitle, textBlocks } from './blocks.ts';
 
 /*
- * The printable copy of one version: A4, built with pdfkit (it wraps and breaks text across pages
- * itself, which pdf-lib leaves to the caller).
- *
- * Font: DejaVu Sans, embedded (and subset to the characters used) from the `dejavu-fonts-ttf`
- * npm package. Policies are full of ’ “ ” – — £ and • and name people with accents; Welsh schools
- * write ŵ and ŷ, which the PDF standard fonts (WinAnsi only) cannot show, and transliterating
- * a signed document's words would change them. The font ships with the app's dependencies, so a
- * fresh machine needs no system fonts, and the same bytes render the same everywhere.
+ * The printable copy of one version: A4, pdfkit, DejaVu Sans embedded (src/ui/pdf.ts says why).
  */
-const fontDir = (() => {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  return dir;
-})();
-const FONTS = {
-  body: path.join(fontDir, 'DejaVuSans.ttf'),
-  bold: path.join(fontDir, 'DejaVuSans-Bold.ttf'),
-  mono: path.join(fontDir, 'DejaVuSansMono.ttf'),
-} as const;
-
 export type PolicyPdfInput = {
   trustName: string;
   /** The school, when the policy is one school's rather than the whole trust's. */
@@ -67,35 +47,17 @@ const MAX_INDENT = 150;
  * version's own, never "now"), and it shows nothing that is not in the version and its policy.
  */
 export function policyPdf({ trustName, schoolName, policy, version, content }: PolicyPdfInput): Promise<Uint8Array> {
-  for (const file of Object.values(FONTS)) if (!existsSync(file)) throw new Error(`PDF font missing: ${file} (is dejavu-fonts-ttf installed?)`);
   const stamp = version.publishedAt ?? version.approvedAt ?? version.updatedAt ?? version.createdAt;
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: MARGIN,
-    bufferPages: true,
-    font: FONTS.body,
-    lang: 'en-GB',
-    displayTitle: true,
-    info: {
+  const { doc, bytes: done } = createPdf(
+    {
       Title: `${policy.title} ${version.label}`,
       Author: schoolName ? `${schoolName}, ${trustName}` : trustName,
       Subject: `${policy.title}, version ${version.label}. Content fingerprint (SHA-256) ${version.contentSha256}`,
-      Creator: 'Countersign',
-      Producer: 'Countersign',
       CreationDate: stamp ? new Date(stamp) : undefined,
       ModDate: stamp ? new Date(stamp) : undefined,
     },
-  });
-  doc.registerFont('body', FONTS.body);
-  doc.registerFont('bold', FONTS.bold);
-  doc.registerFont('mono', FONTS.mono);
-
-  const chunks: Buffer[] = [];
-  const done = new Promise<Uint8Array>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    doc.on('error', reject);
-  });
+    MARGIN,
+  );
 
   const left = MARGIN.left;
   const right = () => doc.page.width - MARGIN.right;
