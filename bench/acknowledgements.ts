@@ -70,7 +70,10 @@ async function prepareSigners(t: TestApp, count: number) {
         expiresAt: new Date(Date.now() + 8 * 3_600_000),
       })),
     );
-  return { trustId: trust.id, signers: ids.map((id, i) => ({ name: `Signer ${i}`, path: `/agreements/${byPerson.get(id)}/sign`, session: tokens[i] as string })) };
+  return {
+    trustId: trust.id,
+    signers: ids.map((id, i) => ({ name: `Signer ${i}`, path: `/agreements/${byPerson.get(id)}/sign`, session: tokens[i] as string })),
+  };
 }
 
 /** One CSRF secret cookie and its token, shared by every simulated browser (the token is tied to the cookie, not the session). */
@@ -141,12 +144,15 @@ async function signoffRun(
 
 /** Single-row inserts into a scratch table, `concurrency` at a time (PGlite runs one at a time whatever is asked). */
 async function rawInsertRate(t: TestApp, concurrency: number): Promise<number> {
-  await t.app.db.execute(sql`create table if not exists bench_raw (id uuid primary key, trust_id uuid not null, payload text not null, at timestamptz not null default now())`);
+  await t.app.db.execute(
+    sql`create table if not exists bench_raw (id uuid primary key, trust_id uuid not null, payload text not null, at timestamptz not null default now())`,
+  );
   let left = RAW_INSERTS;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (left-- > 0) await t.app.db.execute(sql`insert into bench_raw (id, trust_id, payload) values (${randomUUID()}, ${randomUUID()}, ${'x'.repeat(200)})`);
+      while (left-- > 0)
+        await t.app.db.execute(sql`insert into bench_raw (id, trust_id, payload) values (${randomUUID()}, ${randomUUID()}, ${'x'.repeat(200)})`);
     }),
   );
   return RAW_INSERTS / ((performance.now() - started) / 1000);
@@ -168,7 +174,8 @@ async function benchSignoff(kind: string) {
       .select({ n: sql<number>`count(*)::int` })
       .from(acknowledgements)
       .where(sql`${acknowledgements.trustId} = ${trustId}`);
-    if (report.problem || n !== signers.length) console.log(`  ! chain ${report.problem ? `broken: ${report.problem.reason}` : 'intact'}, ${n} records for ${signers.length} sign-offs`);
+    if (report.problem || n !== signers.length)
+      console.log(`  ! chain ${report.problem ? `broken: ${report.problem.reason}` : 'intact'}, ${n} records for ${signers.length} sign-offs`);
     const perSec = r.signoffs / r.seconds;
     console.log(
       `  ${String(clients).padStart(7)}  ${String(r.signoffs).padStart(9)}  ${r.requestsPerSec.toFixed(0).padStart(10)}  ${perSec.toFixed(0).padStart(11)}  ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}   ${(perSec / raw).toFixed(2).padStart(20)}  ${String(r.failures).padStart(8)}`,

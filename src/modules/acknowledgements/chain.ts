@@ -128,8 +128,10 @@ export async function verifyChain(db: Db, trustId: string, pageSize = 2000): Pro
           row.id,
           row.seq > expectedSeq ? `record ${expectedSeq} is missing (the next record is number ${row.seq})` : `record ${row.seq} is out of order`,
         );
-      if (row.prevHash !== prevHash) return fail(row.seq, row.id, `record ${row.seq} does not link to record ${row.seq - 1} (its previous hash does not match)`);
-      if (chainHash(row) !== row.hash) return fail(row.seq, row.id, `record ${row.seq} has been changed since it was written (its hash does not match its contents)`);
+      if (row.prevHash !== prevHash)
+        return fail(row.seq, row.id, `record ${row.seq} does not link to record ${row.seq - 1} (its previous hash does not match)`);
+      if (chainHash(row) !== row.hash)
+        return fail(row.seq, row.id, `record ${row.seq} has been changed since it was written (its hash does not match its contents)`);
       prevHash = row.hash;
       expectedSeq++;
       checked++;
@@ -154,7 +156,11 @@ export async function verifyChain(db: Db, trustId: string, pageSize = 2000): Pro
         .where(and(eq(acknowledgements.trustId, trustId), gt(acknowledgements.seq, now?.lastSeq ?? 0)))
         .orderBy(asc(acknowledgements.seq))
         .limit(1);
-      return fail(first?.seq ?? beyond.seq, first?.id ?? beyond.id, `record ${first?.seq ?? beyond.seq} is beyond the end of the chain (it was not added through Countersign)`);
+      return fail(
+        first?.seq ?? beyond.seq,
+        first?.id ?? beyond.id,
+        `record ${first?.seq ?? beyond.seq} is beyond the end of the chain (it was not added through Countersign)`,
+      );
     }
   }
   return { trustId, checked, lastSeq: headSeq, lastHash: headHash, problem: null };

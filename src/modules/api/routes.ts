@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { AppError, ForbiddenError } from '../../errors.ts';
 import { authenticateApiKey } from '../auth/api-keys.ts';
 import type { ApiScope } from '../auth/authorize.ts';
+import { complianceEndpoints } from './compliance.ts';
 import { type ApiEndpoint, openApiDocument } from './openapi.ts';
 import { peopleEndpoints } from './people.ts';
 
@@ -11,7 +12,7 @@ import { peopleEndpoints } from './people.ts';
  * here: its route, the key and scope check, parameter validation and its entry in openapi.json
  * all follow from that one definition.
  */
-export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints];
+export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
