@@ -100,6 +100,7 @@ export const assignments = pgTable(
     unique('assignments_round_unique').on(t.trustId, t.versionId, t.personId, t.round),
     uniqueIndex('assignments_one_current').on(t.trustId, t.policyId, t.personId).where(sql`${t.replacedAt} is null and ${t.withdrawnAt} is null`),
     index('assignments_version_idx').on(t.trustId, t.versionId),
+    index('assignments_campaign_idx').on(t.trustId, t.campaignId),
     index('assignments_person_idx').on(t.trustId, t.personId),
     index('assignments_due_idx').on(t.dueOn).where(sql`${t.acknowledgementId} is null and ${t.replacedAt} is null and ${t.withdrawnAt} is null`),
   ],
@@ -182,6 +183,8 @@ export const acknowledgements = pgTable(
     index('acknowledgements_person_idx').on(t.trustId, t.personId),
     index('acknowledgements_version_idx').on(t.trustId, t.versionId),
     index('acknowledgements_signed_idx').on(t.trustId, t.signedAt),
+    // The public verification page looks a record up by its id alone; ids are unique everywhere.
+    uniqueIndex('acknowledgements_id_unique').on(t.id),
   ],
 );
 
@@ -193,4 +196,17 @@ export const chainHeads = pgTable('chain_heads', {
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
   lastHash: text('last_hash').notNull(),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * A counter per trust that moves on whenever anything the compliance dashboard counts changes
+ * (triggers on assignments, people, their schools and roles, policies, versions and schools).
+ * The dashboard keeps its answers in memory against it, so a repeat view costs one lookup, and
+ * every app instance sees a change at once.
+ */
+export const complianceEpochs = pgTable('compliance_epochs', {
+  trustId: uuid('trust_id')
+    .primaryKey()
+    .references(() => trusts.id),
+  n: bigint('n', { mode: 'number' }).notNull().default(0),
 });

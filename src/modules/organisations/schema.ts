@@ -50,6 +50,7 @@ export const people = pgTable(
     foreignKey({ columns: [t.trustId], foreignColumns: [trusts.id] }),
     foreignKey({ name: 'people_line_manager_fk', columns: [t.trustId, t.lineManagerId], foreignColumns: [t.trustId, t.id] }),
     index('people_trust_name_idx').on(t.trustId, t.fullName),
+    index('people_line_manager_idx').on(t.trustId, t.lineManagerId).where(sql`${t.lineManagerId} is not null`),
   ],
 );
 

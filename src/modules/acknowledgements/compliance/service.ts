@@ -35,6 +35,8 @@
  *   - complianceOptions: the filters' choices (schools, policies in force, line managers): small.
  * complianceQueries runs exactly these, as the page does: it is "the underlying SQL" for the
  * benchmark (the page = GET /compliance; the SQL alone = complianceQueries with the same filter).
+ * The page keeps its answers in memory against a per-trust epoch that triggers move on with every
+ * change (cachedComplianceQueries), so a repeat view while nothing has changed is one lookup.
  */
 import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -45,7 +47,7 @@ import { londonToday } from '../../../ui/format.ts';
 import { authorize, can, schoolsFor } from '../../auth/authorize.ts';
 import { people, personSchools, roleAssignments, schools } from '../../organisations/schema.ts';
 import { policies, policyVersions } from '../../policies/schema.ts';
-import { acknowledgements, assignments } from '../schema.ts';
+import { acknowledgements, assignments, complianceEpochs } from '../schema.ts';
 import { isCurrentAssignment, isCurrentPerson } from '../service.ts';
 import type { ComplianceQuery, ListStatus, SortKey } from './validation.ts';
 
@@ -454,12 +456,53 @@ export function resolveFilter(ctx: Ctx, query: Pick<ComplianceQuery, 'policy' | 
   return { policyId: query.policy, schoolId, role: query.role, kind: query.kind, managerId: query.manager, visibleSchoolIds };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The answers kept in memory
+
+/**
+ * Dashboard answers kept in memory, keyed by everything that decides them: the trust, the
+ * resolved filter (which includes the schools the viewer may see), the day (overdue and leavers
+ * depend on it) and the page of the list, and tagged with the trust's compliance epoch at the
+ * time. Triggers move the epoch on with every change to what is counted (migration 0009), so an
+ * answer is used only while nothing it depends on has changed, on this instance or any other. The
+ * epoch is read before the queries run: a change committed meanwhile makes the answer newer than
+ * its tag, never older, and the next view recomputes it.
+ */
+const CACHE_ENTRIES = 500;
+const answers = new Map<string, { epoch: number; value: Awaited<ReturnType<typeof complianceQueries>> }>();
+export const complianceCacheStats = { hits: 0, misses: 0 };
+
+async function complianceEpoch(db: Db, trustId: string): Promise<number> {
+  const [row] = await db.select({ n: complianceEpochs.n }).from(complianceEpochs).where(eq(complianceEpochs.trustId, trustId));
+  return row?.n ?? 0;
+}
+
+/** complianceQueries, answered from memory when nothing it counts has changed since. */
+export async function cachedComplianceQueries(db: Db, trustId: string, filter: ComplianceFilter, today: string, list: ListOptions) {
+  const key = JSON.stringify([trustId, filter, today, list]);
+  const epoch = await complianceEpoch(db, trustId);
+  const kept = answers.get(key);
+  if (kept && kept.epoch === epoch) {
+    complianceCacheStats.hits++;
+    // Most recently used last, so the oldest is dropped first.
+    answers.delete(key);
+    answers.set(key, kept);
+    return kept.value;
+  }
+  complianceCacheStats.misses++;
+  const value = await complianceQueries(db, trustId, filter, today, list);
+  answers.delete(key);
+  answers.set(key, { epoch, value });
+  if (answers.size > CACHE_ENTRIES) answers.delete(answers.keys().next().value as string);
+  return value;
+}
+
 /** What /compliance shows: the numbers, the trend, one page of the list and the filters' choices. */
 export async function complianceDashboard(ctx: Ctx, query: ComplianceQuery, today = londonToday()) {
   const filter = resolveFilter(ctx, query);
   const sort: SortKey = query.sort === 'signed' && query.status !== 'signed' ? 'due' : query.sort;
   const list: ListOptions = { status: query.status, sort, dir: query.dir, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
-  const result = await complianceQueries(ctx.db, ctx.actor.trustId, filter, today, list);
+  const result = await cachedComplianceQueries(ctx.db, ctx.actor.trustId, filter, today, list);
   return {
     ...result,
     query: { ...query, school: filter.schoolId, sort },
