@@ -25,7 +25,7 @@ async function signedCount(page: Page, policyTitle: string): Promise<number> {
   await page.getByLabel('Policy').selectOption({ label: policyTitle });
   await page.getByRole('button', { name: 'Show' }).click();
   const figure = page.locator('[data-figure="signed"]');
-  return Number((await figure.innerText()).replace(/[^0-9]/g, ''));
+  return Number(((await figure.textContent()) ?? '').replace(/[^0-9]/g, ''));
 }
 
 test('a teacher opens the emailed link, reads, signs and downloads the certificate; the administrator sees the dashboard change', async ({ page, browser }) => {

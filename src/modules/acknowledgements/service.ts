@@ -521,7 +521,7 @@ export async function recordPaperSignature(
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
   if (parsed.success && (parsed.data.signedOn ?? '') > today) errors.signedOn = 'The date on the form must be today or in the past';
-  const type = scan && scan.bytes.length ? scanType(scan.bytes) : null;
+  const type = scan?.bytes.length ? scanType(scan.bytes) : null;
   if (!scan || scan.bytes.length === 0) errors.scan = 'Attach a scan or photo of the signed form';
   else if (!type) errors.scan = 'The scan must be a PDF, JPEG or PNG file';
   if (Object.keys(errors).length || !parsed.success || !scan || !type) throw new ValidationError(errors);

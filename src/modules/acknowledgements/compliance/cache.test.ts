@@ -16,10 +16,20 @@ let t: TestApp;
 let cast: TwoTrusts['cast'];
 let other: TwoTrusts['other'];
 let admin: Agent;
+let head: Agent;
 
 const person = (p: { id: string; fullName: string; email: string; trustId: string }): Ctx => ({
   db: t.app.db,
-  actor: { type: 'person', trustId: p.trustId, personId: p.id, name: p.fullName, email: p.email, roles: [], schoolIds: [], authMethod: 'magic_link' } as PersonActor,
+  actor: {
+    type: 'person',
+    trustId: p.trustId,
+    personId: p.id,
+    name: p.fullName,
+    email: p.email,
+    roles: [],
+    schoolIds: [],
+    authMethod: 'magic_link',
+  } as PersonActor,
   baseUrl: 'http://localhost',
 });
 
@@ -41,7 +51,7 @@ async function view() {
 }
 
 before(async () => {
-  ({ t, cast, other, admin } = await twoTrusts());
+  ({ t, cast, other, admin, head } = await twoTrusts());
   for (const trust of [cast.trust.id, other.trust.id]) {
     const { policy } = await publishedPolicy(t.app.db, trust);
     await createCampaign(systemCtx(t.app.db, trust), policy.id, { audience: 'everyone', dueOn: '2099-01-31', reminderDaysBefore: '7', overdueEveryDays: '7' });
@@ -83,5 +93,13 @@ describe('the dashboard’s answers kept in memory', () => {
     assert.equal(complianceCacheStats.hits, hits + 1);
     await cachedComplianceQueries(t.app.db, cast.trust.id, filter, '2099-02-01', DEFAULT_LIST);
     assert.equal(complianceCacheStats.hits, hits + 1, 'another day is computed afresh');
+  });
+
+  test('trust administrators find the evidence tools on the dashboard; head teachers do not', async () => {
+    const mine = (await admin.get('/compliance')).body;
+    assert.match(mine, /href="\/acknowledgements\/import"/);
+    assert.match(mine, /href="\/evidence"/);
+    const theirs = (await head.get('/compliance')).body;
+    assert.doesNotMatch(theirs, /href="\/acknowledgements\/import"|href="\/evidence"/);
   });
 });

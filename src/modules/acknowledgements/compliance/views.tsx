@@ -3,6 +3,8 @@ import { type Column, PageHeading, Pagination, ResultCount, Table, Tag, type Ton
 import { formatDate } from '../../../ui/format.ts';
 import { Button, Select } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
+import { usePage } from '../../../ui/page-context.tsx';
+import { can } from '../../auth/authorize.ts';
 import { kindLabel, PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES, roleLabel } from '../../organisations/roles.ts';
 import { daysBetween, reviewCountdown } from '../../policies/reviews/service.ts';
 import { percentText, TrendChart } from './chart.tsx';
@@ -275,6 +277,28 @@ function listColumns(status: ComplianceQuery['status'], today: string): Column<D
   ];
 }
 
+/** The trust administrator's evidence tools: past signatures in, and the chain checked. */
+function AdminLinks() {
+  const { actor } = usePage();
+  if (!actor) return null;
+  const links = [
+    can(actor, 'acknowledgements.import', { trustId: actor.trustId }) && { href: '/acknowledgements/import', label: 'Import past signatures' },
+    can(actor, 'evidence.verify', { trustId: actor.trustId }) && { href: '/evidence', label: 'Check the signature records (evidence)' },
+  ].filter((l): l is { href: string; label: string } => !!l);
+  if (!links.length) return null;
+  return (
+    <ul className="govuk-list">
+      {links.map((l) => (
+        <li key={l.href}>
+          <a className="govuk-link" href={l.href}>
+            {l.label}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function CompliancePage({ data, today, hasReports }: { data: ComplianceDashboard; today: string; hasReports: boolean }) {
   const { query: q, summary, options } = data;
   const filters = describeFilters(q, options);
@@ -309,6 +333,7 @@ export function CompliancePage({ data, today, hasReports }: { data: ComplianceDa
           </>
         )}
       </p>
+      <AdminLinks />
       <Filters q={q} options={options} />
       <p className="govuk-body govuk-!-font-weight-bold" data-filters="">
         {filters.join(' · ')}
