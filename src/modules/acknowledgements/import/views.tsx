@@ -1,7 +1,8 @@
 import type { FieldErrors } from '../../../errors.ts';
 import { InsetText, SummaryList, Table, Tag, WarningText } from '../../../ui/components.tsx';
+import { CsvColumns, CsvFileField } from '../../../ui/csv-upload.tsx';
 import { formatDate, formatDateTime, plural } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, ErrorSummary, FileUpload, Form, fieldId } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, ErrorSummary, Form, fieldId } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { COLUMNS, MAX_ROWS, planCounts } from './csv.ts';
 import type { ImportPreview, ImportResult } from './service.ts';
@@ -33,38 +34,15 @@ export function SignaturesUploadPage({ maxBytes, errors }: { maxBytes: number; e
           </InsetText>
         </div>
       </div>
-      <h2 className="govuk-heading-m">Columns</h2>
-      <p className="govuk-body">
-        The first line must be a header row. Columns can be in any order, and headings can use any capitals, spaces or underscores. Other columns are ignored.
-        The version must have been published in Countersign: add and publish the policy’s earlier versions first if the signatures are for them.
-      </p>
-      <Table
-        caption="Columns"
-        columns={[
-          { header: 'Column', cell: (c) => <code>{c.key}</code> },
-          { header: 'Required', cell: (c) => c.required },
-          { header: 'Also accepted', cell: (c) => c.aliases.join(', ') },
-          { header: 'Format', cell: (c) => c.format },
-          { header: 'Meaning', cell: (c) => c.meaning },
-        ]}
-        rows={[...COLUMNS]}
-        rowKey={(c) => c.key}
+      <CsvColumns
+        columns={COLUMNS}
+        templateHref="/acknowledgements/import/template.csv"
+        note="The version must have been published in Countersign: add and publish the policy’s earlier versions first if the signatures are for them."
       />
-      <p className="govuk-body">
-        <a className="govuk-link" href="/acknowledgements/import/template.csv" download>
-          Download a template (CSV)
-        </a>
-      </p>
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-two-thirds">
           <Form action="/acknowledgements/import" multipart>
-            <FileUpload
-              name="file"
-              label="CSV file"
-              hint={`A .csv file saved as UTF-8 (in Excel, ‘CSV UTF-8 (Comma delimited)’), smaller than ${maxBytes / (1024 * 1024)} MB, with at most ${MAX_ROWS.toLocaleString('en-GB')} signatures.`}
-              accept=".csv,text/csv"
-              errors={errors}
-            />
+            <CsvFileField errors={errors} maxBytes={maxBytes} maxRows={MAX_ROWS} noun="signatures" />
             <ButtonGroup>
               <Button>Upload and check</Button>
               <CancelLink href="/compliance" />

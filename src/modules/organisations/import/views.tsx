@@ -1,7 +1,8 @@
 import type { FieldErrors } from '../../../errors.ts';
 import { SummaryList, Table, WarningText } from '../../../ui/components.tsx';
+import { CsvColumns, CsvFileField } from '../../../ui/csv-upload.tsx';
 import { formatDate, plural } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, FileUpload, Form, type FormValues, fieldId } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, Form, type FormValues, fieldId } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { kindLabel } from '../roles.ts';
 import { COLUMNS, changeCount, MAX_ROWS, planCounts } from './csv.ts';
@@ -28,38 +29,15 @@ export function ImportUploadPage({ maxBytes, errors, values }: { maxBytes: numbe
           </p>
         </div>
       </div>
-      <h2 className="govuk-heading-m">Columns</h2>
-      <p className="govuk-body">
-        The first line must be a header row. Columns can be in any order, and headings can use any capitals, spaces or underscores. Other columns are ignored.
-        In a column that is in the file, a blank cell clears that detail; leave a column out to keep what Countersign already has.
-      </p>
-      <Table
-        caption="Columns"
-        columns={[
-          { header: 'Column', cell: (c) => <code>{c.key}</code> },
-          { header: 'Required', cell: (c) => c.required },
-          { header: 'Also accepted', cell: (c) => c.aliases.join(', ') },
-          { header: 'Format', cell: (c) => c.format },
-          { header: 'Meaning', cell: (c) => c.meaning },
-        ]}
-        rows={[...COLUMNS]}
-        rowKey={(c) => c.key}
+      <CsvColumns
+        columns={COLUMNS}
+        templateHref="/people/import/template.csv"
+        note="In a column that is in the file, a blank cell clears that detail; leave a column out to keep what Countersign already has."
       />
-      <p className="govuk-body">
-        <a className="govuk-link" href="/people/import/template.csv" download>
-          Download a template (CSV)
-        </a>
-      </p>
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-two-thirds">
           <Form action="/people/import" multipart>
-            <FileUpload
-              name="file"
-              label="CSV file"
-              hint={`A .csv file saved as UTF-8 (in Excel, ‘CSV UTF-8 (Comma delimited)’), smaller than ${maxBytes / (1024 * 1024)} MB, with at most ${MAX_ROWS.toLocaleString('en-GB')} people.`}
-              accept=".csv,text/csv"
-              errors={errors}
-            />
+            <CsvFileField errors={errors} maxBytes={maxBytes} maxRows={MAX_ROWS} noun="people" />
             <Checkboxes
               name="endDateMissing"
               label="People who have left"
