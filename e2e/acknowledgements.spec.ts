@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { expectAccessible, newContextWithoutJavaScript, signInAsPersona } from './helpers.ts';
+import { expectAccessible, fillDate, newContextWithoutJavaScript, signInAsPersona } from './helpers.ts';
 
 const ELLIE = 'ellie.ward@oakfield.example';
 const AUP = 'Staff ICT Acceptable Use Agreement';
@@ -92,4 +92,56 @@ test('without JavaScript: the teacher signs her other, overdue agreement from it
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`You have signed ${LAPTOP}`) })).toBeVisible();
   await expectAccessible(page, 'agreements-11-signed-no-js');
   await context.close();
+});
+
+test('trust administrator: ask people to sign, see the request, check the evidence chain, find the import and paper pages', async ({ page }) => {
+  await signInAsPersona(page, 'Trust administrator: Amara Okafor', 'agreements-admin-2');
+
+  await test.step('ask Oakfield Primary to sign its laptop agreement, with a mistake first', async () => {
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Policies' }).click();
+    await page.getByRole('link', { name: LAPTOP }).click();
+    await page.getByRole('link', { name: 'Ask people to sign' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Ask people to sign' })).toBeVisible();
+    await expectAccessible(page, 'agreements-20-assign-form');
+    await fillDate(page, 'Sign by', '');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.locator('.govuk-error-summary')).toContainText('Enter the date they must sign by');
+    await expectAccessible(page, 'agreements-21-assign-form-error');
+    await page.getByLabel(/^Everyone at /).check();
+    await fillDate(page, 'Sign by', '2099-03-14');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByRole('button', { name: 'Ask them to sign' })).toBeVisible();
+    await expectAccessible(page, 'agreements-22-assign-check');
+    await page.getByRole('button', { name: 'Ask them to sign' }).click();
+    await expect(page.locator('.govuk-notification-banner--success')).toBeVisible();
+    await expectAccessible(page, 'agreements-23-campaign');
+  });
+
+  await test.step('the list of requests', async () => {
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Assignments' }).click();
+    await expect(page.getByRole('link', { name: new RegExp(LAPTOP) }).first()).toBeVisible();
+    await expectAccessible(page, 'agreements-24-assignments');
+  });
+
+  await test.step('check the evidence chain from the compliance page', async () => {
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('link', { name: 'Check the signature records (evidence)' }).click();
+    await page.getByRole('button', { name: 'Check the evidence chain' }).click();
+    await expect(page.getByText(/intact/i).first()).toBeVisible();
+    await expectAccessible(page, 'agreements-25-evidence-check');
+  });
+
+  await test.step('the import page and a paper signature page', async () => {
+    await page.goto('/compliance');
+    await page.getByRole('link', { name: 'Import past signatures' }).click();
+    await expect(page.getByLabel('CSV file')).toBeVisible();
+    await expectAccessible(page, 'agreements-26-import');
+    await page.goto('/compliance');
+    await page
+      .getByRole('link', { name: /Record a paper signature/ })
+      .first()
+      .click();
+    await expect(page.getByLabel('Scan or photo of the signed form')).toBeVisible();
+    await expectAccessible(page, 'agreements-27-paper');
+  });
 });
