@@ -81,5 +81,7 @@ export async function signInAsPersona(page: Page, button: string, shotPrefix: st
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Countersign' })).toBeVisible();
   await expectAccessible(page, `${shotPrefix}-sign-in-link`);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // A first sign-in lands on what the person must sign (an agreement); later ones on the home page.
+  await expect(page).toHaveURL(/\/$|\/agreements(\/[0-9a-f-]+\/sign)?(\?welcome=1)?$/);
+  if (new URL(page.url()).pathname !== '/') await page.goto('/');
 }

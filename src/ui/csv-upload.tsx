@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../errors.ts';
-import { Table } from './components.tsx';
-import { FileUpload } from './forms.tsx';
+import { Table, WarningText } from './components.tsx';
+import { FileUpload, fieldId } from './forms.tsx';
 
 /** A column an import understands, as its upload page explains it. */
 export type CsvColumn = { key: string; required: string; aliases: readonly string[]; format: string; meaning: string };
@@ -45,5 +45,36 @@ export function CsvFileField({ errors, maxBytes, maxRows, noun }: { errors?: Fie
       accept=".csv,text/csv"
       errors={errors}
     />
+  );
+}
+
+/** The warnings about the file, and every problem with its line number, with a way to upload a corrected file. */
+export function CsvProblems({ warnings, rowErrors, uploadHref }: { warnings: string[]; rowErrors: { line: number; message: string }[]; uploadHref: string }) {
+  return (
+    <>
+      {warnings.map((w) => (
+        <WarningText key={w}>{w}</WarningText>
+      ))}
+      {rowErrors.length > 0 && (
+        <>
+          <h2 className="govuk-heading-m" id={fieldId('problems')}>
+            Problems in the file
+          </h2>
+          <p className="govuk-body">Nothing has been imported. Fix these problems in the spreadsheet, save it as CSV again and upload it again.</p>
+          <Table
+            caption="Problems in the file"
+            columns={[
+              { header: 'Line', cell: (e) => e.line, numeric: true },
+              { header: 'Problem', cell: (e) => e.message },
+            ]}
+            rows={rowErrors}
+            rowKey={(e) => `${e.line}:${e.message}`}
+          />
+          <a href={uploadHref} className="govuk-button" data-module="govuk-button">
+            Upload a corrected file
+          </a>
+        </>
+      )}
+    </>
   );
 }

@@ -1,8 +1,8 @@
 import type { FieldErrors } from '../../../errors.ts';
-import { InsetText, SummaryList, Table, Tag, WarningText } from '../../../ui/components.tsx';
-import { CsvColumns, CsvFileField } from '../../../ui/csv-upload.tsx';
+import { InsetText, SummaryList, Table, Tag } from '../../../ui/components.tsx';
+import { CsvColumns, CsvFileField, CsvProblems } from '../../../ui/csv-upload.tsx';
 import { formatDate, formatDateTime, plural } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, ErrorSummary, Form, fieldId } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, ErrorSummary, Form } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { COLUMNS, MAX_ROWS, planCounts } from './csv.ts';
 import type { ImportPreview, ImportResult } from './service.ts';
@@ -75,29 +75,7 @@ export function SignaturesPreviewPage({ preview }: { preview: ImportPreview }) {
           { key: 'From people who have left', value: plural(counts.leavers, 'signature') },
         ]}
       />
-      {plan.warnings.map((w) => (
-        <WarningText key={w}>{w}</WarningText>
-      ))}
-      {problems > 0 && (
-        <>
-          <h2 className="govuk-heading-m" id={fieldId('problems')}>
-            Problems in the file
-          </h2>
-          <p className="govuk-body">Nothing has been imported. Fix these problems in the spreadsheet, save it as CSV again and upload it again.</p>
-          <Table
-            caption="Problems in the file"
-            columns={[
-              { header: 'Line', cell: (e) => e.line, numeric: true },
-              { header: 'Problem', cell: (e) => e.message },
-            ]}
-            rows={plan.rowErrors}
-            rowKey={(e) => `${e.line}:${e.message}`}
-          />
-          <a href="/acknowledgements/import" className="govuk-button" data-module="govuk-button">
-            Upload a corrected file
-          </a>
-        </>
-      )}
+      <CsvProblems warnings={plan.warnings} rowErrors={plan.rowErrors} uploadHref="/acknowledgements/import" />
       {plan.rows.length > 0 && (
         <>
           <h2 className="govuk-heading-m">{problems ? 'Lines without problems' : 'Signatures to import'}</h2>

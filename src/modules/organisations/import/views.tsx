@@ -1,8 +1,8 @@
 import type { FieldErrors } from '../../../errors.ts';
-import { SummaryList, Table, WarningText } from '../../../ui/components.tsx';
-import { CsvColumns, CsvFileField } from '../../../ui/csv-upload.tsx';
+import { SummaryList, Table } from '../../../ui/components.tsx';
+import { CsvColumns, CsvFileField, CsvProblems } from '../../../ui/csv-upload.tsx';
 import { formatDate, plural } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, Form, type FormValues, fieldId } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, Checkboxes, ErrorSummary, Form, type FormValues } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { kindLabel } from '../roles.ts';
 import { COLUMNS, changeCount, MAX_ROWS, planCounts } from './csv.ts';
@@ -82,29 +82,7 @@ export function ImportPreviewPage({ preview }: { preview: ImportPreview }) {
           },
         ]}
       />
-      {plan.warnings.map((w) => (
-        <WarningText key={w}>{w}</WarningText>
-      ))}
-      {problems > 0 && (
-        <>
-          <h2 className="govuk-heading-m" id={fieldId('problems')}>
-            Problems in the file
-          </h2>
-          <p className="govuk-body">Nothing has been imported. Fix these problems in the spreadsheet, save it as CSV again and upload it again.</p>
-          <Table
-            caption="Problems in the file"
-            columns={[
-              { header: 'Line', cell: (e) => e.line, numeric: true },
-              { header: 'Problem', cell: (e) => e.message },
-            ]}
-            rows={plan.rowErrors}
-            rowKey={(e) => `${e.line}:${e.message}`}
-          />
-          <a href="/people/import" className="govuk-button" data-module="govuk-button">
-            Upload a corrected file
-          </a>
-        </>
-      )}
+      <CsvProblems warnings={plan.warnings} rowErrors={plan.rowErrors} uploadHref="/people/import" />
       {plan.creates.length > 0 && (
         <>
           <h2 className="govuk-heading-m">To be added</h2>
