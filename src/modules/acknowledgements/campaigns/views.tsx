@@ -1,11 +1,12 @@
 import type { FieldErrors } from '../../../errors.ts';
 import { type Column, InsetText, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag, type Tone, WarningText } from '../../../ui/components.tsx';
 import { formatDate, formatDateTime, plural } from '../../../ui/format.ts';
-import { Button, ButtonGroup, CancelLink, Checkboxes, DateInput, ErrorSummary, Form, type FormValues, fieldId, Radios, TextInput } from '../../../ui/forms.tsx';
+import { Button, ButtonGroup, CancelLink, Checkboxes, DateInput, Form, type FormValues, fieldId, Radios, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { usePage } from '../../../ui/page-context.tsx';
 import { PERSON_KIND_CODES, PERSON_KINDS, ROLE_CODES, ROLES } from '../../organisations/roles.ts';
 import { daysBetween, reviewCountdown } from '../../policies/reviews/service.ts';
+import { PolicyFormPage } from '../../policies/views/form-page.tsx';
 import { ASSIGNMENT_SOURCES } from '../schema.ts';
 import { escalationInWords, remindersInWords } from './emails.tsx';
 import { type AssignForm, type CampaignDetail, type CampaignSummary, mayAssign, type previewCampaign } from './service.ts';
@@ -79,148 +80,128 @@ export function AssignFormPage({ form, errors, values }: { form: AssignForm; err
   const heading = 'Ask people to sign';
   const where = form.schoolName ?? 'the trust';
   return (
-    <Layout
-      title={errors ? `Error: ${heading}` : heading}
-      breadcrumbs={[
-        { href: '/policies', label: 'Policies' },
-        { href: `/policies/${policy.id}`, label: policy.title },
-      ]}
-    >
-      <div className="govuk-grid-row">
-        <div className="govuk-grid-column-two-thirds">
-          <ErrorSummary errors={errors} />
-          <span className="govuk-caption-l">{policy.title}</span>
-          <h1 className="govuk-heading-l">{heading}</h1>
-          {!version ? (
-            <WarningText>{policy.title} has no version in force yet. Publish it before asking people to sign it.</WarningText>
-          ) : (
-            <>
-              <p className="govuk-body">
-                Everyone you choose is asked to sign {version.label}, the version in force, by email with a personal link. People who already have this policy
-                to sign, or have signed it, are not asked again. You can check how many people it will reach before anything is sent.
-              </p>
-              <Form action={`/policies/${policy.id}/assign`}>
-                <Radios
-                  name="audience"
-                  label="Who must sign it"
-                  options={[
-                    ...(form.canChooseEveryone
-                      ? [{ value: 'everyone', label: policy.schoolId ? `Everyone at ${where}` : 'Everyone in the trust', hint: 'Except people who have left' }]
-                      : []),
-                    {
-                      value: 'filtered',
-                      label: 'Only the people I choose below',
-                      hint: 'People who match every list you fill in (a school, a kind of person, a role), and anyone you name',
-                    },
-                  ]}
-                  errors={errors}
-                  values={values}
-                />
-                <Checkboxes
-                  name="schoolIds"
-                  label={form.canChooseEveryone ? 'Schools (optional)' : 'School'}
-                  hint={form.canChooseEveryone ? undefined : 'You can ask the people of your own school.'}
-                  small
-                  options={form.schools.map((s) => ({ value: s.id, label: s.name }))}
-                  errors={errors}
-                  values={values}
-                />
-                <Checkboxes
-                  name="kinds"
-                  label="Kinds of person (optional)"
-                  hint="Filled in from who the policy says must sign it"
-                  small
-                  options={PERSON_KIND_CODES.map((k) => ({ value: k, label: PERSON_KINDS[k] }))}
-                  errors={errors}
-                  values={values}
-                />
-                <Checkboxes
-                  name="roles"
-                  label="Roles (optional)"
-                  small
-                  options={ROLE_CODES.map((r) => ({ value: r, label: ROLES[r].label }))}
-                  errors={errors}
-                  values={values}
-                />
-                <PeoplePicker
-                  name="personIds"
-                  label="Named people (optional)"
-                  hint="They are asked as well as the people above. Hold Ctrl (Cmd on a Mac) to choose more than one."
-                  options={form.people}
-                  errors={errors}
-                  values={values}
-                />
-                <DateInput name="dueOn" label="Sign by" hint="For example, 14 3 2027" errors={errors} values={values} />
-                <Checkboxes
-                  name="onboarding"
-                  label="New people"
-                  small
-                  options={[{ value: 'yes', label: 'Ask new people who join this audience later, automatically' }]}
-                  errors={errors}
-                  values={values}
-                />
-                <TextInput
-                  name="onboardingDays"
-                  label="Days a new person has to sign"
-                  hint="Counted from their start date, or from the day they are added if that is later"
-                  width="5"
-                  inputMode="numeric"
-                  errors={errors}
-                  values={values}
-                />
-                <h2 className="govuk-heading-m">Reminders and escalation</h2>
-                <TextInput
-                  name="reminderDaysBefore"
-                  label="Remind them this many days before the due date"
-                  hint="Separate the days with commas; 0 is on the day. For example, 7, 1, 0"
-                  width="10"
-                  errors={errors}
-                  values={values}
-                />
-                <TextInput
-                  name="overdueEveryDays"
-                  label="Once overdue, remind them every (days)"
-                  width="5"
-                  inputMode="numeric"
-                  errors={errors}
-                  values={values}
-                />
-                <TextInput
-                  name="escalateManagerAfterDays"
-                  label="Tell their line manager after this many days overdue (optional)"
-                  hint="If they have no line manager, their head teacher is told instead. Leave blank to never tell the line manager."
-                  width="5"
-                  inputMode="numeric"
-                  errors={errors}
-                  values={values}
-                />
-                <TextInput
-                  name="escalateHeadAfterDays"
-                  label="Tell their head teacher after this many days overdue (optional)"
-                  hint="Leave blank to never tell the head teacher."
-                  width="5"
-                  inputMode="numeric"
-                  errors={errors}
-                  values={values}
-                />
-                <TextInput
-                  name="resignDays"
-                  label="Days to sign again when a new version with material changes is published"
-                  width="5"
-                  inputMode="numeric"
-                  errors={errors}
-                  values={values}
-                />
-                <ButtonGroup>
-                  <Button>Continue</Button>
-                  <CancelLink href={`/policies/${policy.id}`} />
-                </ButtonGroup>
-              </Form>
-            </>
-          )}
-        </div>
-      </div>
-    </Layout>
+    <PolicyFormPage policy={policy} heading={heading} errors={errors}>
+      {!version ? (
+        <WarningText>{policy.title} has no version in force yet. Publish it before asking people to sign it.</WarningText>
+      ) : (
+        <>
+          <p className="govuk-body">
+            Everyone you choose is asked to sign {version.label}, the version in force, by email with a personal link. People who already have this policy to
+            sign, or have signed it, are not asked again. You can check how many people it will reach before anything is sent.
+          </p>
+          <Form action={`/policies/${policy.id}/assign`}>
+            <Radios
+              name="audience"
+              label="Who must sign it"
+              options={[
+                ...(form.canChooseEveryone
+                  ? [{ value: 'everyone', label: policy.schoolId ? `Everyone at ${where}` : 'Everyone in the trust', hint: 'Except people who have left' }]
+                  : []),
+                {
+                  value: 'filtered',
+                  label: 'Only the people I choose below',
+                  hint: 'People who match every list you fill in (a school, a kind of person, a role), and anyone you name',
+                },
+              ]}
+              errors={errors}
+              values={values}
+            />
+            <Checkboxes
+              name="schoolIds"
+              label={form.canChooseEveryone ? 'Schools (optional)' : 'School'}
+              hint={form.canChooseEveryone ? undefined : 'You can ask the people of your own school.'}
+              small
+              options={form.schools.map((s) => ({ value: s.id, label: s.name }))}
+              errors={errors}
+              values={values}
+            />
+            <Checkboxes
+              name="kinds"
+              label="Kinds of person (optional)"
+              hint="Filled in from who the policy says must sign it"
+              small
+              options={PERSON_KIND_CODES.map((k) => ({ value: k, label: PERSON_KINDS[k] }))}
+              errors={errors}
+              values={values}
+            />
+            <Checkboxes
+              name="roles"
+              label="Roles (optional)"
+              small
+              options={ROLE_CODES.map((r) => ({ value: r, label: ROLES[r].label }))}
+              errors={errors}
+              values={values}
+            />
+            <PeoplePicker
+              name="personIds"
+              label="Named people (optional)"
+              hint="They are asked as well as the people above. Hold Ctrl (Cmd on a Mac) to choose more than one."
+              options={form.people}
+              errors={errors}
+              values={values}
+            />
+            <DateInput name="dueOn" label="Sign by" hint="For example, 14 3 2027" errors={errors} values={values} />
+            <Checkboxes
+              name="onboarding"
+              label="New people"
+              small
+              options={[{ value: 'yes', label: 'Ask new people who join this audience later, automatically' }]}
+              errors={errors}
+              values={values}
+            />
+            <TextInput
+              name="onboardingDays"
+              label="Days a new person has to sign"
+              hint="Counted from their start date, or from the day they are added if that is later"
+              width="5"
+              inputMode="numeric"
+              errors={errors}
+              values={values}
+            />
+            <h2 className="govuk-heading-m">Reminders and escalation</h2>
+            <TextInput
+              name="reminderDaysBefore"
+              label="Remind them this many days before the due date"
+              hint="Separate the days with commas; 0 is on the day. For example, 7, 1, 0"
+              width="10"
+              errors={errors}
+              values={values}
+            />
+            <TextInput name="overdueEveryDays" label="Once overdue, remind them every (days)" width="5" inputMode="numeric" errors={errors} values={values} />
+            <TextInput
+              name="escalateManagerAfterDays"
+              label="Tell their line manager after this many days overdue (optional)"
+              hint="If they have no line manager, their head teacher is told instead. Leave blank to never tell the line manager."
+              width="5"
+              inputMode="numeric"
+              errors={errors}
+              values={values}
+            />
+            <TextInput
+              name="escalateHeadAfterDays"
+              label="Tell their head teacher after this many days overdue (optional)"
+              hint="Leave blank to never tell the head teacher."
+              width="5"
+              inputMode="numeric"
+              errors={errors}
+              values={values}
+            />
+            <TextInput
+              name="resignDays"
+              label="Days to sign again when a new version with material changes is published"
+              width="5"
+              inputMode="numeric"
+              errors={errors}
+              values={values}
+            />
+            <ButtonGroup>
+              <Button>Continue</Button>
+              <CancelLink href={`/policies/${policy.id}`} />
+            </ButtonGroup>
+          </Form>
+        </>
+      )}
+    </PolicyFormPage>
   );
 }
 
@@ -491,28 +472,15 @@ export function ResignCyclePage({
 }) {
   const heading = 'Signing again';
   return (
-    <Layout
-      title={errors ? `Error: ${heading}` : heading}
-      breadcrumbs={[
-        { href: '/policies', label: 'Policies' },
-        { href: `/policies/${policy.id}`, label: policy.title },
-      ]}
-    >
-      <div className="govuk-grid-row">
-        <div className="govuk-grid-column-two-thirds">
-          <ErrorSummary errors={errors} />
-          <span className="govuk-caption-l">{policy.title}</span>
-          <h1 className="govuk-heading-l">{heading}</h1>
-          <p className="govuk-body">
-            Now: {resignCycleWords(policy.resignEveryMonths).toLocaleLowerCase('en-GB')}. When a person’s signature reaches the age you set, they are asked to
-            sign the version in force again, with the same reminders as before.
-          </p>
-          <ResignCycleForm policy={policy} errors={errors} values={values} />
-          <p className="govuk-body">
-            <CancelLink href={`/policies/${policy.id}`}>Back to the policy</CancelLink>
-          </p>
-        </div>
-      </div>
-    </Layout>
+    <PolicyFormPage policy={policy} heading={heading} errors={errors}>
+      <p className="govuk-body">
+        Now: {resignCycleWords(policy.resignEveryMonths).toLocaleLowerCase('en-GB')}. When a person’s signature reaches the age you set, they are asked to sign
+        the version in force again, with the same reminders as before.
+      </p>
+      <ResignCycleForm policy={policy} errors={errors} values={values} />
+      <p className="govuk-body">
+        <CancelLink href={`/policies/${policy.id}`}>Back to the policy</CancelLink>
+      </p>
+    </PolicyFormPage>
   );
 }

@@ -4,6 +4,7 @@ import { formatDate, formatDateTime } from '../../../ui/format.ts';
 import { Button, ButtonGroup, CancelLink, DateInput, ErrorSummary, Form, type FormValues, Radios, Select, Textarea } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
 import { roleLabel } from '../../organisations/roles.ts';
+import { PolicyFormPage } from '../views/form-page.tsx';
 import { CADENCE } from './emails.tsx';
 import type { CalendarGroups, CalendarRow, calendarFeedStatus, reviewForm } from './service.ts';
 import { DUE_SOON_DAYS, daysBetween, reviewCountdown } from './service.ts';
@@ -42,72 +43,59 @@ export function ReviewFormPage({ form, errors, values, today }: { form: ReviewFo
   const { policy, inForce } = form;
   const heading = 'Record a review';
   return (
-    <Layout
-      title={errors ? `Error: ${heading}` : heading}
-      breadcrumbs={[
-        { href: '/policies', label: 'Policies' },
-        { href: `/policies/${policy.id}`, label: policy.title },
-      ]}
-    >
-      <div className="govuk-grid-row">
-        <div className="govuk-grid-column-two-thirds">
-          <ErrorSummary errors={errors} />
-          <span className="govuk-caption-l">{policy.title}</span>
-          <h1 className="govuk-heading-l">{heading}</h1>
-          <SummaryList
-            rows={[
-              { key: 'Applies to', value: form.schoolName ?? 'Whole trust' },
-              { key: 'Version in force', value: inForce?.label ?? 'None yet' },
-              { key: 'Last reviewed', value: formatDate(policy.lastReviewedOn) },
-              {
-                key: 'Next review due',
-                value: policy.nextReviewOn ? (
-                  <>
-                    {formatDate(policy.nextReviewOn)} <ReviewCountdown on={policy.nextReviewOn} today={today} />
-                  </>
-                ) : (
-                  ''
-                ),
-              },
-              { key: 'Review cycle', value: `${policy.reviewCycleMonths} months` },
-            ]}
-          />
-          {inForce ? (
-            <>
-              <p className="govuk-body">
-                Record a review when {inForce.label} has been looked at and stays in force for now. The next review will be due {policy.reviewCycleMonths}{' '}
-                months after the date of this review. If the policy needs changing, record the review and then start its next version.
-              </p>
-              <Form action={`/policies/${policy.id}/review`}>
-                <DateInput name="reviewedOn" label="Date of the review" hint="For example, 27 3 2027" errors={errors} values={values} />
-                <Radios
-                  name="outcome"
-                  label="Outcome"
-                  options={Object.entries(REVIEW_OUTCOMES).map(([value, label]) => ({ value, label }))}
-                  errors={errors}
-                  values={values}
-                />
-                <Textarea
-                  name="note"
-                  label="Note (optional)"
-                  hint="For example, who reviewed it and the minutes reference, or what needs to change"
-                  rows={3}
-                  errors={errors}
-                  values={values}
-                />
-                <p className="govuk-body">The review is added to the policy’s record and cannot be removed.</p>
-                <ButtonGroup>
-                  <Button>Record review</Button>
-                  <CancelLink href={`/policies/${policy.id}`} />
-                </ButtonGroup>
-              </Form>
-            </>
-          ) : (
-            <WarningText>{policy.title} has no version in force yet. Publish it first: publishing sets its first review date.</WarningText>
-          )}
-        </div>
-      </div>
-    </Layout>
+    <PolicyFormPage policy={policy} heading={heading} errors={errors}>
+      <SummaryList
+        rows={[
+          { key: 'Applies to', value: form.schoolName ?? 'Whole trust' },
+          { key: 'Version in force', value: inForce?.label ?? 'None yet' },
+          { key: 'Last reviewed', value: formatDate(policy.lastReviewedOn) },
+          {
+            key: 'Next review due',
+            value: policy.nextReviewOn ? (
+              <>
+                {formatDate(policy.nextReviewOn)} <ReviewCountdown on={policy.nextReviewOn} today={today} />
+              </>
+            ) : (
+              ''
+            ),
+          },
+          { key: 'Review cycle', value: `${policy.reviewCycleMonths} months` },
+        ]}
+      />
+      {inForce ? (
+        <>
+          <p className="govuk-body">
+            Record a review when {inForce.label} has been looked at and stays in force for now. The next review will be due {policy.reviewCycleMonths} months
+            after the date of this review. If the policy needs changing, record the review and then start its next version.
+          </p>
+          <Form action={`/policies/${policy.id}/review`}>
+            <DateInput name="reviewedOn" label="Date of the review" hint="For example, 27 3 2027" errors={errors} values={values} />
+            <Radios
+              name="outcome"
+              label="Outcome"
+              options={Object.entries(REVIEW_OUTCOMES).map(([value, label]) => ({ value, label }))}
+              errors={errors}
+              values={values}
+            />
+            <Textarea
+              name="note"
+              label="Note (optional)"
+              hint="For example, who reviewed it and the minutes reference, or what needs to change"
+              rows={3}
+              errors={errors}
+              values={values}
+            />
+            <p className="govuk-body">The review is added to the policy’s record and cannot be removed.</p>
+            <ButtonGroup>
+              <Button>Record review</Button>
+              <CancelLink href={`/policies/${policy.id}`} />
+            </ButtonGroup>
+          </Form>
+        </>
+      ) : (
+        <WarningText>{policy.title} has no version in force yet. Publish it first: publishing sets its first review date.</WarningText>
+      )}
+    </PolicyFormPage>
   );
 }
 
