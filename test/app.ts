@@ -33,6 +33,8 @@ let agents = 0;
  * A browser stand-in for inject(): keeps cookies, and adds the CSRF token of the last page it saw
  * to every form it posts, as a real form would.
  */
+export type UploadFile = { field: string; name: string; content: Buffer | string; type?: string };
+
 export class Agent {
   cookies = new Map<string, string>();
   csrf = '';
@@ -83,8 +85,8 @@ export class Agent {
     );
   }
 
-  /** Posts a multipart form with one file. */
-  async upload(url: string, file: { field: string; name: string; content: Buffer | string; type?: string }, form: Form = {}) {
+  /** Posts a multipart form with one file, or several. */
+  async upload(url: string, file: UploadFile | UploadFile[], form: Form = {}) {
     if (!this.csrf) await this.get('/sign-in');
     const boundary = `----cs${Date.now()}`;
     const parts: Buffer[] = [];
@@ -92,13 +94,15 @@ export class Agent {
       parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
     field('_csrf', this.csrf);
     for (const [k, v] of Object.entries(form)) for (const value of Array.isArray(v) ? v : [v]) field(k, value);
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'text/csv'}\r\n\r\n`,
-      ),
-      Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    );
+    for (const f of Array.isArray(file) ? file : [file])
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type ?? 'text/csv'}\r\n\r\n`,
+        ),
+        Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
+        Buffer.from('\r\n'),
+      );
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
     return this.remember(
       await this.app.inject({
         method: 'POST',

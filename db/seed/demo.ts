@@ -7,6 +7,7 @@ import { DEMO_ADMIN_PASSWORD, DEMO_PERSONAS, DEMO_TRUST } from '../../src/module
 import type { PersonKind, Role } from '../../src/modules/organisations/roles.ts';
 import { createPerson, createSchool, createTrust, grantRole } from '../../src/modules/organisations/service.ts';
 import { seedDemoAgreements } from './demo-acknowledgements.ts';
+import { seedDemoConcerns } from './demo-concerns.ts';
 import { seedDemoPolicy } from './demo-policy.ts';
 
 // A fictional trust. Names are invented; addresses use the reserved .example domain.
@@ -35,7 +36,16 @@ const email = (name: string) =>
     .replace(/ +/g, '.')}@oakfield.example`;
 
 const NAMED: SeedPerson[] = [
-  { name: 'Amara Okafor', kind: 'employee', position: 'Director of Operations', schools: [], roles: [['trust_admin', 'trust']] },
+  {
+    name: 'Amara Okafor',
+    kind: 'employee',
+    position: 'Director of Operations',
+    schools: [],
+    roles: [
+      ['trust_admin', 'trust'],
+      ['hr_lead', 'trust'],
+    ],
+  },
   { name: 'Jonathan Reeve', kind: 'employee', position: 'Chief Executive Officer', schools: [], roles: [['slt', 'trust']] },
   { name: 'Tom Fletcher', kind: 'employee', position: 'Data Protection Officer', schools: [], manager: 'Amara Okafor', roles: [['dpo', 'trust']] },
   { name: 'Kwame Mensah', kind: 'employee', position: 'IT Manager', schools: [], manager: 'Amara Okafor', roles: [['it_services', 'trust']] },
@@ -323,6 +333,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
   }
   await seedDemoPolicy(ctx);
   await seedDemoAgreements(db, trust.id);
+  await seedDemoConcerns(db, trust.id);
   if (!DEMO_PERSONAS.every((p) => everyone.some((e) => email(e.name) === p.email))) throw new Error('demo personas and seed people disagree');
   return true;
 }

@@ -38,6 +38,18 @@ export const AUDIT_ACTIONS = {
   'acknowledgement.recorded_on_paper': 'Paper signature recorded',
   'acknowledgements.imported': 'Past signatures imported',
   'evidence.verified': 'Signature records checked',
+  'concern.reported': 'Concern reported',
+  'concern.updated': 'Concern updated',
+  'concern.status_changed': 'Concern status changed',
+  'concern.assigned': 'Concern assigned',
+  'concern.closed': 'Concern closed',
+  'breach.decided': 'Breach decision recorded',
+  'breach.ico_notified': 'Breach reported to the ICO',
+  'breach.discovery_corrected': 'Breach discovery time corrected',
+  'concerns.exported': 'Concerns exported',
+  'noncompliance.created': 'Non-compliance recorded',
+  'noncompliance.updated': 'Non-compliance record changed',
+  'noncompliance.outcome': 'Non-compliance outcome recorded',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

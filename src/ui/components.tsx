@@ -175,3 +175,19 @@ export function WarningText({ children }: { children: ReactNode }) {
     </div>
   );
 }
+
+/** Text someone typed, line breaks kept: one paragraph per non-empty line. */
+export function Paragraphs({ text, className = 'govuk-body' }: { text: string | null | undefined; className?: string }) {
+  if (!text) return null;
+  return (
+    <>
+      {text.split(/\r?\n/).map((line, i) =>
+        line.trim() ? (
+          <p className={`${className} govuk-!-margin-bottom-2`} key={i}>
+            {line}
+          </p>
+        ) : null,
+      )}
+    </>
+  );
+}

@@ -32,3 +32,31 @@ const isoDateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numer
 export function londonToday(now = new Date()): string {
   return isoDateFmt.format(now);
 }
+
+const partsFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+/** Minutes London is ahead of UTC at that instant (0 in winter, 60 in summer). */
+function londonOffsetMinutes(at: Date): number {
+  const p = Object.fromEntries(partsFmt.formatToParts(at).map((x) => [x.type, x.value]));
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  return Math.round((asUtc - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/** The instant a London wall-clock date and time ("2026-03-03", "14:05") names. */
+export function londonDateTime(date: string, time = '12:00'): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi] = time.split(':').map(Number) as [number, number];
+  const guess = Date.UTC(y, m - 1, d, h, mi);
+  const first = guess - londonOffsetMinutes(new Date(guess)) * 60_000;
+  return new Date(guess - londonOffsetMinutes(new Date(first)) * 60_000);
+}
+
+/** "14:05", the London time of an instant. */
+export const londonTime = (value: Date) => timeFmt.format(value);

@@ -19,8 +19,13 @@ import { auditRoutes } from '../modules/audit-log/routes.tsx';
 import type { Actor } from '../modules/auth/actor.ts';
 import { authRoutes } from '../modules/auth/routes.tsx';
 import { loadSessionActor } from '../modules/auth/service.ts';
+import { breachRoutes } from '../modules/concerns/breaches/routes.tsx';
+import { logbookRoutes } from '../modules/concerns/logbook/routes.tsx';
+import { concernRecordRoutes } from '../modules/concerns/record/routes.tsx';
+import { reportRoutes } from '../modules/concerns/report/routes.tsx';
 import { demoRoutes } from '../modules/demo/routes.tsx';
 import { homeRoutes } from '../modules/home/routes.tsx';
+import { nonComplianceRoutes } from '../modules/noncompliance/routes.tsx';
 import { notificationRoutes } from '../modules/notifications/routes.tsx';
 import { peopleImportRoutes } from '../modules/organisations/import/routes.tsx';
 import { findTrust } from '../modules/organisations/repository.ts';
@@ -121,7 +126,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(fastifyMultipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
-    limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 30, fieldSize: 100_000 },
+    limits: { fileSize: UPLOAD_LIMIT, files: 5, fields: 60, fieldSize: 100_000 },
   });
   await app.register(fastifyCsrf, {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookies },
@@ -206,6 +211,11 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(campaignRoutes);
   await app.register(complianceRoutes);
   await app.register(acknowledgementImportRoutes);
+  await app.register(reportRoutes);
+  await app.register(concernRecordRoutes);
+  await app.register(breachRoutes);
+  await app.register(logbookRoutes);
+  await app.register(nonComplianceRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(settingsRoutes);

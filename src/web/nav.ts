@@ -8,6 +8,11 @@ type Entry = NavItem & { action?: Action; demoOnly?: boolean };
 const ENTRIES: Entry[] = [
   { href: '/', label: 'Home' },
   { href: '/agreements', label: 'My agreements' },
+  { href: '/concerns/new', label: 'Report a concern' },
+  { href: '/concerns', label: 'Concerns', action: 'concerns.list' },
+  { href: '/logbook', label: 'Online-safety logbook', action: 'logbook.view' },
+  { href: '/breaches', label: 'Data breaches', action: 'breaches.register' },
+  { href: '/non-compliance', label: 'Non-compliance', action: 'noncompliance.view' },
   { href: '/people', label: 'People', action: 'people.list' },
   { href: '/policies', label: 'Policies', action: 'policies.list' },
   { href: '/reviews', label: 'Reviews', action: 'policies.list' },

@@ -6,6 +6,7 @@ import { sha256 } from '../../crypto.ts';
 import { type Db, transaction } from '../../db/client.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { formatDate, londonToday, plural } from '../../ui/format.ts';
+import { sniffFile } from '../../uploads.ts';
 import { isUuid, manyValues, parseOrThrow } from '../../validation.ts';
 import { authorize } from '../auth/authorize.ts';
 import { people, personSchools, roleAssignments, schools } from '../organisations/schema.ts';
@@ -489,10 +490,8 @@ export async function signAssignment(ctx: Ctx, assignmentId: string, raw: unknow
 
 /** Scans of paper forms: PDF, JPEG or PNG, recognised by their first bytes, not their names. */
 export function scanType(bytes: Buffer): string | null {
-  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  return null;
+  const sniffed = sniffFile(bytes);
+  return sniffed.kind === 'accepted' && ['application/pdf', 'image/jpeg', 'image/png'].includes(sniffed.contentType) ? sniffed.contentType : null;
 }
 
 /**

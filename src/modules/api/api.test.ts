@@ -269,7 +269,7 @@ describe('GET /api/v1/openapi.json', () => {
       scheme: 'bearer',
       description: doc.components.securitySchemes.apiKey.description,
     });
-    assert.deepEqual(Object.keys(doc.paths).sort(), ['/acknowledgements', '/compliance', '/people', '/people/{id}']);
+    assert.deepEqual(Object.keys(doc.paths).sort(), ['/acknowledgements', '/compliance', '/concern-types', '/concerns', '/people', '/people/{id}']);
 
     const list = doc.paths['/people'].get;
     assert.deepEqual(list.security, [{ apiKey: ['people:read'] }]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx } from '../../context.ts';
+import { type FieldErrors, ValidationError } from '../../errors.ts';
 import type { ApiScope } from '../auth/authorize.ts';
 
 /**
@@ -25,8 +26,26 @@ const ERRORS = {
   401: 'No API key was sent, or the key is not valid or has been revoked',
   403: 'The API key does not have the scope this request needs',
   404: 'There is no such record in your trust',
+  413: 'The request body is larger than this request accepts',
 } as const;
 type ErrorStatus = keyof typeof ERRORS;
+const BODY_400 = 'The body is not a JSON object, or a field is not valid: `fields` has a message for each field, by its name in the body';
+
+/**
+ * Bad input to the API: a ValidationError (so the answer carries `fields`) with status 400, the
+ * fields named as the API names them.
+ */
+export class ApiInputError extends ValidationError {
+  override readonly statusCode = 400;
+  constructor(
+    fields: FieldErrors,
+    message = `Not valid: ${Object.entries(fields)
+      .map(([field, error]) => `${field}: ${error}`)
+      .join('; ')}`,
+  ) {
+    super(fields, message);
+  }
+}
 
 /**
  * One endpoint under /api/v1, complete: the router registers it, checks the bearer key and its
@@ -34,9 +53,13 @@ type ErrorStatus = keyof typeof ERRORS;
  * 400 with the schema's message), and openapi.json describes it, all from this definition.
  * Parameter schemas should carry error messages that name the parameter.
  */
-export type ApiEndpoint<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> = {
-  /** GET only so far: the first POST (monitoring events) adds a `body` schema, validated and described like `query`. */
-  method: 'GET';
+export type ApiEndpoint<
+  P extends z.ZodObject = z.ZodObject,
+  Q extends z.ZodObject = z.ZodObject,
+  R extends z.ZodType = z.ZodType,
+  B extends z.ZodObject = z.ZodObject,
+> = {
+  method: 'GET' | 'POST';
   /** OpenAPI form, after /api/v1: `/people/{id}`. */
   path: string;
   operationId: string;
@@ -45,22 +68,36 @@ export type ApiEndpoint<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObje
   scope: ApiScope;
   params?: P;
   query?: Q;
+  /**
+   * The JSON request body (POST), a schema registered in `apiSchemas`. Give it no transforms (its
+   * description is generated from it) and messages that name the field: a failure answers 400
+   * with `fields`, one message per field. The body must be sent as application/json.
+   */
+  body?: B;
+  /** The most bytes the body may have (413 beyond); 100 KB unless given. */
+  bodyLimit?: number;
   /** A schema registered in `apiSchemas`. */
   response: R;
+  /** The success status: 200 unless given (201 for a POST that creates a record). */
+  status?: 200 | 201;
   /** The error statuses this endpoint answers besides 401 and 403, which every endpoint can. */
   errors: Exclude<ErrorStatus, 401 | 403>[];
-  handler: (ctx: Ctx, input: { params: z.output<P>; query: z.output<Q> }) => Promise<z.output<R>>;
+  handler: (ctx: Ctx, input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }) => Promise<z.output<R>>;
 };
 
 /** Checks a definition's handler against its own schemas, then files it with the others. */
-export const defineEndpoint = <P extends z.ZodObject, Q extends z.ZodObject, R extends z.ZodType>(endpoint: ApiEndpoint<P, Q, R>) =>
-  endpoint as unknown as ApiEndpoint;
+export const defineEndpoint = <P extends z.ZodObject, Q extends z.ZodObject, R extends z.ZodType, B extends z.ZodObject = z.ZodObject>(
+  endpoint: ApiEndpoint<P, Q, R, B>,
+) => endpoint as unknown as ApiEndpoint;
+
+/** 100 KB: far more than any concern's words need. */
+export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 const COMPONENT = '#/components/schemas/';
 
 function ref(schema: z.ZodType) {
   const id = apiSchemas.get(schema)?.id;
-  if (!id) throw new Error('An API response schema must be registered in apiSchemas');
+  if (!id) throw new Error('An API request or response schema must be registered in apiSchemas');
   return { $ref: `${COMPONENT}${id}` };
 }
 
@@ -79,6 +116,8 @@ export function openApiDocument(endpoints: ApiEndpoint[], baseUrl: string) {
   const paths: Record<string, Record<string, object>> = {};
   for (const e of endpoints) {
     const statuses = ([...e.errors, 401, 403] as ErrorStatus[]).sort((a, b) => a - b);
+    const limit = Math.round((e.bodyLimit ?? DEFAULT_BODY_LIMIT) / 1024);
+    const errorText = (s: ErrorStatus) => (e.body && s === 400 ? BODY_400 : e.body && s === 413 ? `The body is larger than ${limit} KB` : ERRORS[s]);
     paths[e.path] = {
       ...paths[e.path],
       [e.method.toLowerCase()]: {
@@ -87,9 +126,12 @@ export function openApiDocument(endpoints: ApiEndpoint[], baseUrl: string) {
         description: `${e.description}\n\nNeeds an API key with the \`${e.scope}\` scope.`,
         security: [{ apiKey: [e.scope] }],
         parameters: [...parameters('path', e.params), ...parameters('query', e.query)],
+        ...(e.body
+          ? { requestBody: { required: true, description: `A JSON object, sent as application/json, of at most ${limit} KB`, content: json(ref(e.body)) } }
+          : {}),
         responses: {
-          200: { description: e.summary, content: json(ref(e.response)) },
-          ...Object.fromEntries(statuses.map((s) => [s, { description: ERRORS[s], content: json(ref(ApiError)) }])),
+          [e.status ?? 200]: { description: e.summary, content: json(ref(e.response)) },
+          ...Object.fromEntries(statuses.map((s) => [s, { description: errorText(s), content: json(ref(ApiError)) }])),
         },
       },
     };

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { AppError, ForbiddenError } from '../../errors.ts';
+import { AppError, type FieldErrors, ForbiddenError } from '../../errors.ts';
 import { authenticateApiKey } from '../auth/api-keys.ts';
 import type { ApiScope } from '../auth/authorize.ts';
 import { complianceEndpoints } from './compliance.ts';
-import { type ApiEndpoint, openApiDocument } from './openapi.ts';
+import { concernEndpoints } from './concerns.ts';
+import { type ApiEndpoint, ApiInputError, DEFAULT_BODY_LIMIT, openApiDocument } from './openapi.ts';
 import { peopleEndpoints } from './people.ts';
 
 /**
@@ -12,7 +13,7 @@ import { peopleEndpoints } from './people.ts';
  * here: its route, the key and scope check, parameter validation and its entry in openapi.json
  * all follow from that one definition.
  */
-export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints];
+export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints, ...concernEndpoints];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,6 +29,37 @@ function parseInput(schema: z.ZodObject | undefined, input: unknown) {
   const result = schema.safeParse(input ?? {});
   if (!result.success) throw new AppError(result.error.issues.map((i) => i.message).join('; '), 400);
   return result.data;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A JSON body: an object, checked field by field; every problem is named by its field. */
+function parseBody(schema: z.ZodObject, input: unknown) {
+  if (!isPlainObject(input)) throw new AppError('The body must be a JSON object, like {"type": "cyberbullying", …}', 400);
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[key] ??= `${key} is not a field this request accepts`;
+    else fields[String(issue.path[0] ?? 'body')] ??= issue.message;
+  }
+  throw new ApiInputError(fields);
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/** Fastify's own errors about a body, in plain words; anything else passes through unchanged. */
+function bodyError(error: Error & { code?: string }, limit: number): Error {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(`The body is larger than ${Math.round(limit / 1024)} KB, the most this request accepts`, 413);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('The body is not valid JSON', 400);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('The body is empty: send a JSON object', 400);
+    default:
+      return error;
+  }
 }
 
 /** The JSON API: bearer API keys instead of sessions, so no cookies, no CSRF and no sign-in page. */
@@ -47,16 +79,43 @@ export async function apiRoutes(app: FastifyInstance) {
     request.actor = actor;
   });
 
+  // Errors of this plugin's routes go to the app's handler (which answers in JSON under /api),
+  // after Fastify's own body errors have been given plain words.
+  app.setErrorHandler(async (error: Error & { code?: string }, request, reply) => {
+    const plain = bodyError(error, request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    // The app's handler words every 413 for a web form; an API client is told the limit.
+    if (plain instanceof AppError && plain.statusCode === 413) return reply.status(413).send({ error: { status: 413, message: plain.message } });
+    throw plain;
+  });
+
   const document = openApiDocument(API_ENDPOINTS, app.config.baseUrl);
   app.get('/openapi.json', { config: { public: true } }, async () => document);
 
   for (const endpoint of API_ENDPOINTS) {
+    const body = endpoint.body;
     app.route({
       method: endpoint.method,
       url: endpoint.path.replace(/\{(\w+)\}/g, ':$1'),
       config: { apiScope: endpoint.scope },
-      handler: async (request) =>
-        endpoint.handler(request.ctx(), { params: parseInput(endpoint.params, request.params), query: parseInput(endpoint.query, request.query) }),
+      ...(body
+        ? {
+            bodyLimit: endpoint.bodyLimit ?? DEFAULT_BODY_LIMIT,
+            // Checked before the body is read, so a form or a file upload is never parsed here.
+            onRequest: async (request) => {
+              if (!JSON_TYPE.test(request.headers['content-type'] ?? ''))
+                throw new AppError('Send the body as JSON, with the header Content-Type: application/json', 400);
+            },
+          }
+        : {}),
+      handler: async (request, reply) => {
+        const input = {
+          params: parseInput(endpoint.params, request.params),
+          query: parseInput(endpoint.query, request.query),
+          body: body ? parseBody(body, request.body) : {},
+        };
+        const result = await endpoint.handler(request.ctx(), input);
+        return reply.status(endpoint.status ?? 200).send(result);
+      },
     });
   }
 }

@@ -53,6 +53,21 @@ export const PERMISSIONS = {
   'acknowledgements.recordPaper': { trust: ['trust_admin'], school: ['head_teacher'] },
   'acknowledgements.import': { trust: ['trust_admin'] },
   'evidence.verify': { trust: ['trust_admin'] },
+  // Concerns. Anyone signed in may report; who may read a concern is decided per record by
+  // concerns/access.ts (its confidentiality, the people routed to it, the people it is about).
+  'concerns.report': { everyone: true, apiScope: 'concerns:write' },
+  /** The routing table and the concerns list page (which shows only what the reader may open). */
+  'concerns.routing': { trust: ['trust_admin', 'dsl', 'dpo', 'hr_lead'], school: ['head_teacher', 'dsl', 'dpl'] },
+  'concerns.list': {
+    trust: ['trust_admin', 'dsl', 'deputy_dsl', 'dpo', 'hr_lead', 'it_services', 'slt'],
+    school: ['head_teacher', 'deputy_head', 'slt', 'dsl', 'deputy_dsl', 'dpl', 'it_services'],
+  },
+  'breaches.register': { trust: ['dpo'], school: ['dpl'] },
+  'logbook.view': { trust: ['dsl', 'deputy_dsl'], school: ['dsl', 'deputy_dsl'] },
+  // Non-compliance (000 appendix 3): brought to the DPO and head teacher; sanctions need HR-level access.
+  'noncompliance.view': { trust: ['dpo', 'hr_lead', 'trust_admin'], school: ['head_teacher', 'deputy_head', 'dpl'] },
+  'noncompliance.manage': { trust: ['dpo', 'hr_lead', 'trust_admin'], school: ['head_teacher', 'dpl'], match: 'all' },
+  'noncompliance.sanction': { trust: ['hr_lead'], school: ['head_teacher'], match: 'all' },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -70,6 +85,7 @@ export const API_SCOPES = {
   'people:read': 'Read people, their schools and roles',
   'compliance:read': 'Read who has signed which policies, and the signature records',
   'monitoring:write': 'Send monitoring and filtering events',
+  'concerns:write': 'Raise concerns on behalf of a member of staff',
 } as const;
 export type ApiScope = keyof typeof API_SCOPES;
 

@@ -291,3 +291,14 @@ export async function signOut(db: Db, actor: PersonActor, meta: RequestMeta): Pr
 export async function pruneSignInAttempts(db: Db): Promise<void> {
   await db.delete(signInAttempts).where(sql`${signInAttempts.at} < now() - interval '1 day'`);
 }
+
+/** A person as an actor without a session (seeding the demo, tests): their roles and schools as they are now. */
+export async function loadPersonActor(db: Db, trustId: string, personId: string): Promise<PersonActor> {
+  const [person] = await db
+    .select({ fullName: people.fullName, email: people.email })
+    .from(people)
+    .where(and(eq(people.trustId, trustId), eq(people.id, personId)));
+  if (!person) throw new Error(`no person ${personId}`);
+  const [roles, schoolIds] = await Promise.all([loadRoleGrants(db, trustId, personId), personSchoolIds(db, trustId, personId)]);
+  return { type: 'person', trustId, personId, name: person.fullName, email: person.email, roles, schoolIds };
+}

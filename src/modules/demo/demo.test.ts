@@ -8,6 +8,9 @@ import { londonToday } from '../../ui/format.ts';
 import { verifyChain } from '../acknowledgements/chain.ts';
 import { acknowledgements, assignments } from '../acknowledgements/schema.ts';
 import { isCurrentAssignment, outstandingFor } from '../acknowledgements/service.ts';
+import { breaches, concerns } from '../concerns/schema.ts';
+import { CONCERN_TYPE_CODES } from '../concerns/types.ts';
+import { actionPlanItems, noncompliance } from '../noncompliance/schema.ts';
 import { people, trusts } from '../organisations/schema.ts';
 import { policies } from '../policies/schema.ts';
 import { demoPersonas } from './service.ts';
@@ -169,5 +172,32 @@ describe('the demo agreements', () => {
       assert.ok(mine.length >= 1, `${email} has signed something`);
       assert.deepEqual(await outstandingFor(t.app.db, trustId, id), [], `${email} has nothing left to sign`);
     }
+  });
+
+  test('concerns of every type in several states, a running ICO clock, a closed not-reportable breach, and non-compliance with a plan', async () => {
+    const trust = (await t.app.db.select().from(trusts).where(eq(trusts.slug, 'oakfield')))[0];
+    assert.ok(trust);
+    const all = await t.app.db.select().from(concerns).where(eq(concerns.trustId, trust.id));
+    assert.deepEqual(new Set(all.map((c) => c.type)), new Set(CONCERN_TYPE_CODES), 'every type');
+    assert.deepEqual(new Set(all.map((c) => c.status)), new Set(['new', 'acknowledged', 'in_progress', 'closed']), 'every state');
+    const clocks = await t.app.db.select().from(breaches).where(eq(breaches.trustId, trust.id));
+    const running = clocks.find((b) => !b.decision);
+    assert.ok(running && running.icoDueAt > new Date(), 'a breach whose ICO clock is running');
+    const notReportable = clocks.find((b) => b.decision === 'not_reportable');
+    assert.ok(notReportable?.decisionReasons, 'a breach judged not reportable, with reasons');
+    assert.equal(all.find((c) => c.id === notReportable.concernId)?.status, 'closed');
+    assert.ok(
+      clocks.some((b) => b.decision === 'reportable' && b.icoReference),
+      'a breach reported to the ICO',
+    );
+    const [nc] = await t.app.db.select().from(noncompliance).where(eq(noncompliance.trustId, trust.id));
+    assert.ok(nc?.sourceConcernId && nc.clauseText, 'non-compliance from a concern, with the clause as it read');
+    const plan = await t.app.db.select().from(actionPlanItems).where(eq(actionPlanItems.noncomplianceId, nc.id));
+    assert.ok(plan.length >= 2 && plan.some((i) => i.doneAt) && plan.some((i) => !i.doneAt), 'an action plan, partly done');
+    // What the DPO and the DSL see when they sign in.
+    const dpo = await new Agent(t.app).signIn('tom.fletcher@oakfield.example');
+    assert.match((await dpo.get('/breaches')).body, /due in \d+ hours/);
+    const dsl = await new Agent(t.app).signIn('priya.shah@oakfield.example');
+    assert.match((await dsl.get('/logbook')).body, /Inappropriate or harmful material found/);
   });
 });

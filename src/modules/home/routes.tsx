@@ -6,6 +6,9 @@ import { renderPage } from '../../web/render.tsx';
 import { agreementTodos } from '../acknowledgements/signing/service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/authorize.ts';
+import { breachTodos } from '../concerns/breaches/todos.ts';
+import { concernTodos } from '../concerns/record/todos.ts';
+import { nonComplianceTodos } from '../noncompliance/todos.ts';
 import { roleLabel } from '../organisations/roles.ts';
 import { reviewTodos } from '../policies/reviews/service.ts';
 
@@ -63,7 +66,14 @@ export async function homeRoutes(app: FastifyInstance) {
     if (actor.type !== 'person') return reply.redirect('/sign-in', 303);
     const ctx = request.ctx();
     // Agreements to sign come first: they are the one thing everyone has to do.
-    const todos = [...(await agreementTodos(ctx, londonToday())), ...(await reviewTodos(ctx))];
+    // Then the clocks that run in hours (breaches), then concerns and actions, then reviews.
+    const todos = [
+      ...(await agreementTodos(ctx, londonToday())),
+      ...(await breachTodos(ctx)),
+      ...(await concernTodos(ctx)),
+      ...(await nonComplianceTodos(ctx, londonToday())),
+      ...(await reviewTodos(ctx)),
+    ];
     return renderPage(request, reply, <HomePage actor={actor} todos={todos} />);
   });
 }

@@ -5,6 +5,8 @@ import type { Db } from '../../db/client.ts';
 import { londonToday } from '../../ui/format.ts';
 import { sendAgreementNotifications } from '../acknowledgements/campaigns/sweep.ts';
 import { pruneSignInAttempts } from '../auth/service.ts';
+import { sendConcernNotifications } from '../concerns/breaches/sweep.ts';
+import { sendNonComplianceReminders } from '../noncompliance/sweep.ts';
 import { sendReviewReminders } from '../policies/reviews/service.ts';
 import { deliverDue } from './service.ts';
 
@@ -15,7 +17,8 @@ export function createTransport(smtpUrl: string): Transporter {
 /**
  * The background loop of one app instance: sends due outbox emails, tidies rate-limit rows,
  * hourly queues policy review reminders and every 5 minutes runs the agreement sweep (new
- * starters, annual rounds, assigned emails, reminders, escalations). Both sweeps are idempotent,
+ * starters, annual rounds, assigned emails, reminders, escalations), the concerns sweep (daily
+ * digests, breach escalations) and non-compliance review reminders. Both sweeps are idempotent,
  * keyed by dedupe keys (ADR 0005), so several instances can run them at once.
  * Without SMTP_URL nothing is sent and the outbox stays readable in the app.
  */
@@ -45,6 +48,10 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
         lastAgreementSweep = Date.now();
         const result = await sendAgreementNotifications(db, config.baseUrl, londonToday());
         if (Object.values(result).some((n) => n > 0)) log.info(result, 'agreement notifications');
+        const concerns = await sendConcernNotifications(db, config.baseUrl);
+        if (concerns.digests || concerns.escalations) log.info(concerns, 'concern notifications');
+        const nc = await sendNonComplianceReminders(db, config.baseUrl, londonToday());
+        if (nc.reminders) log.info(nc, 'non-compliance reminders');
       }
     } catch (error) {
       log.error({ err: error }, 'background work failed');

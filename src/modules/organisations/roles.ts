@@ -11,6 +11,7 @@ export const ROLES = {
   it_services: { label: 'IT services', scopes: ['trust', 'school'] },
   asset_recorder: { label: 'Asset recorder', scopes: ['trust', 'school'] },
   head_of_governance: { label: 'Head of governance', scopes: ['trust'] },
+  hr_lead: { label: 'HR lead', scopes: ['trust'] },
 } as const satisfies Record<string, { label: string; scopes: readonly ('trust' | 'school')[] }>;
 
 export type Role = keyof typeof ROLES;

@@ -1,16 +1,15 @@
-import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../errors.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { joinDateParts } from '../../../validation.ts';
 import { UPLOAD_LIMIT } from '../../../web/limits.ts';
+import { readMultipartForm } from '../../../web/multipart.ts';
 import { redirectWithFlash, renderPage } from '../../../web/render.tsx';
 import { recordPaperSignature, SigningRefusedError, signAssignment, signingView } from '../service.ts';
 import { currentToSign, myAgreements, paperView, signedConfirmation } from './service.ts';
 import { MyAgreementsPage, PaperPage, PaperRefusalPage, RefusalPage, SignedPage, SigningPage } from './views.tsx';
 
 type Body = Record<string, string | string[] | undefined>;
-type MultipartBody = Record<string, MultipartFile | MultipartValue | (MultipartFile | MultipartValue)[] | undefined>;
 
 const MAX_MB = UPLOAD_LIMIT / (1024 * 1024);
 const assignmentId = (request: FastifyRequest) => (request.params as { assignmentId: string }).assignmentId;
@@ -35,28 +34,14 @@ async function refuse(request: FastifyRequest, reply: FastifyReply, error: Signi
   );
 }
 
-/** A multipart form's text fields as a plain form, and its one file. */
+/** The paper form's fields and its one scan. */
 async function readPaperForm(request: FastifyRequest) {
-  const body = (request.body ?? {}) as MultipartBody;
-  const form: Body = {};
-  let scan: MultipartFile | undefined;
-  for (const [key, raw] of Object.entries(body)) {
-    for (const part of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-      if (part.type === 'file') {
-        if (key === 'scan') scan = part;
-      } else if (key !== '_csrf') {
-        const value = String(part.value ?? '');
-        const had = form[key];
-        form[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
-      }
-    }
-  }
+  const { values: form, files } = await readMultipartForm(request);
   const values = joinDateParts(form, ['signedOn']);
-  // A browser sends a file part with no name when no file was chosen.
-  if (!scan?.filename) return { values, scan: null, tooLarge: false };
-  const bytes = await scan.toBuffer();
-  if (scan.file.truncated) return { values, scan: null, tooLarge: true };
-  return { values, scan: { fileName: scan.filename, bytes }, tooLarge: false };
+  const scan = files.scan?.[0];
+  if (!scan) return { values, scan: null, tooLarge: false };
+  if (scan.tooLarge) return { values, scan: null, tooLarge: true };
+  return { values, scan: { fileName: scan.fileName, bytes: scan.bytes }, tooLarge: false };
 }
 
 export async function signingRoutes(app: FastifyInstance) {
