@@ -67,7 +67,7 @@ test('a teacher reports an email sent in error on a phone; the DPO sees the coun
   await test.step('the DPO acknowledges it and records "not reportable" with reasons (reasons are required)', async () => {
     await dpo.getByRole('button', { name: 'Acknowledge' }).click();
     await expect(dpo.locator('.govuk-tag', { hasText: 'Acknowledged' }).first()).toBeVisible();
-    await dpo.getByRole('link', { name: 'Record the ICO decision' }).or(dpo.getByRole('button', { name: 'Record the ICO decision' })).first().click();
+    await dpo.getByRole('link', { name: 'Record the ICO decision' }).click();
     await dpo.getByLabel('Not reportable to the ICO').check();
     await dpo.getByRole('button', { name: 'Record the decision' }).click();
     await expect(dpo.locator('.govuk-error-summary')).toBeVisible();
@@ -75,7 +75,9 @@ test('a teacher reports an email sent in error on a phone; the DPO sees the coun
     await dpo.getByLabel('Not reportable to the ICO').check();
     await dpo
       .getByLabel('Your reasons')
-      .fill('The parent is a teaching assistant at the school, deleted the email at once and confirmed it in writing. Scores only, no sensitive data: unlikely to be a risk.');
+      .fill(
+        'The parent is a teaching assistant at the school, deleted the email at once and confirmed it in writing. Scores only, no sensitive data: unlikely to be a risk.',
+      );
     await dpo.getByRole('button', { name: 'Record the decision' }).click();
     await expect(dpo.locator('#breach')).toContainText('Not reportable to the ICO');
     await expect(dpo.getByText('The parent is a teaching assistant').first()).toBeVisible();

@@ -4,11 +4,15 @@ import { type FieldErrors, ValidationError } from './errors.ts';
 /** Turns form strings into what schemas expect: blank means "not given". */
 export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
 
-export const optionalText = (max: number, label: string) =>
-  z.preprocess(blankToUndefined, z.string().max(max, `${label} must be ${max} characters or fewer`).optional());
+const tooLong = (max: number, label: string) => `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`;
+
+export const optionalText = (max: number, label: string) => z.preprocess(blankToUndefined, z.string().max(max, tooLong(max, label)).optional());
 
 export const requiredText = (max: number, message: string, label: string) =>
-  z.preprocess(blankToUndefined, z.string({ error: message }).min(1, message).max(max, `${label} must be ${max} characters or fewer`));
+  z.preprocess(blankToUndefined, z.string({ error: message }).min(1, message).max(max, tooLong(max, label)));
+
+/** Free text of a form: trimmed, blank is "not given"; required when `missing` (the message) is given. */
+export const textField = (max: number, label: string, missing?: string) => (missing ? requiredText(max, missing, label) : optionalText(max, label));
 
 export const emailField = (message = 'Enter an email address in the correct format, like name@example.org') =>
   z.preprocess(

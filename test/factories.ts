@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Ctx } from '../src/context.ts';
 import type { Db } from '../src/db/client.ts';
 import { systemActor } from '../src/modules/auth/actor.ts';
 import { adminCredentials } from '../src/modules/auth/schema.ts';
-import { hashPassword } from '../src/modules/auth/service.ts';
+import { hashPassword, loadPersonActor } from '../src/modules/auth/service.ts';
 import type { PersonKind, Role } from '../src/modules/organisations/roles.ts';
 import { createPerson, createSchool, createTrust, grantRole } from '../src/modules/organisations/service.ts';
 
@@ -78,4 +79,10 @@ export async function makeTrustWithCast(db: Db, slug?: string) {
   });
   const teacherB = await makePerson(db, trust.id, { name: 'Bo Teacher', email: `teacher.b@${trust.slug}.example`, schoolIds: [schoolB.id] });
   return { trust, schoolA, schoolB, admin, headA, teacherA, teacherB };
+}
+
+/** A service context acting as a person, signed in by an email link: their roles and schools as they are now. */
+export async function actingAs(db: Db, person: { id: string; trustId: string }, extra: Partial<Omit<Ctx, 'db' | 'actor'>> = {}): Promise<Ctx> {
+  const actor = { ...(await loadPersonActor(db, person.trustId, person.id)), authMethod: 'magic_link' as const };
+  return { db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser', ...extra };
 }

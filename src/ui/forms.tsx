@@ -98,6 +98,8 @@ export function TextInput({
   width,
   spellCheck,
   inputMode,
+  list,
+  describedBy: alsoDescribedBy,
   ...props
 }: FieldProps & {
   type?: 'text' | 'email' | 'password' | 'date' | 'search' | 'number' | 'url';
@@ -105,6 +107,10 @@ export function TextInput({
   width?: '5' | '10' | '20' | '30';
   spellCheck?: boolean;
   inputMode?: 'numeric' | 'email' | 'text';
+  /** The id of a <datalist> of suggestions (see DirectoryList). */
+  list?: string;
+  /** Ids of other elements that describe the field too (a hint shared by several fields). */
+  describedBy?: string;
 }) {
   const error = props.errors?.[props.name];
   return (
@@ -121,9 +127,25 @@ export function TextInput({
         autoComplete={autoComplete}
         spellCheck={spellCheck}
         inputMode={inputMode}
-        aria-describedby={describedBy(props.name, props.hint, error)}
+        list={list}
+        aria-describedby={[alsoDescribedBy, describedBy(props.name, props.hint, error)].filter(Boolean).join(' ') || undefined}
       />
     </div>
+  );
+}
+
+/**
+ * The directory as a <datalist>: a TextInput with `list={id}` offers "Full Name (email)" as people
+ * type, and stays a plain text box without it (the service finds the person by the email in
+ * brackets, an email, or a unique full name: findPersonByReference).
+ */
+export function DirectoryList({ id, people }: { id: string; people: { fullName: string; email: string }[] }) {
+  return (
+    <datalist id={id}>
+      {people.map((p) => (
+        <option key={p.email} value={`${p.fullName} (${p.email})`} />
+      ))}
+    </datalist>
   );
 }
 

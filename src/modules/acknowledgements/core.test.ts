@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../test/app.ts';
-import { makePerson, systemCtx } from '../../../test/factories.ts';
+import { actingAs, makePerson, systemCtx } from '../../../test/factories.ts';
 import { publishedPolicy, publishNextVersion } from '../../../test/policies.ts';
-import type { Ctx } from '../../context.ts';
-import type { PersonActor } from '../auth/actor.ts';
-import { loadRoleGrants } from '../organisations/repository.ts';
 import { verifyChain } from './chain.ts';
 import { assignments } from './schema.ts';
 import * as service from './service.ts';
@@ -19,20 +16,9 @@ before(async () => {
 });
 after(() => t.close());
 
-/** A service context acting as a person of the cast, signed in by email link. */
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-    authMethod: 'magic_link',
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) =>
+  actingAs(t.app.db, person, { baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' });
 
 const everyone = { audience: 'everyone', dueOn: '2099-01-31', reminderDaysBefore: '7, 1, 0', overdueEveryDays: '7' };
 

@@ -5,7 +5,7 @@ import { Agent, createTestApp, type TestApp } from '../../../test/app.ts';
 import { type ConcernCast, concernCast, reportAs } from '../../../test/concerns.ts';
 import { makePerson, makeTrustWithCast } from '../../../test/factories.ts';
 import type { PersonActor } from '../auth/actor.ts';
-import { loadRoleGrants } from '../organisations/repository.ts';
+import { loadPersonActor } from '../auth/service.ts';
 import { type Access, accessTo, visibleConcernsWhere } from './access.ts';
 import { concerns, recordViews } from './schema.ts';
 import { concernFacts } from './service.ts';
@@ -53,17 +53,7 @@ let cast: Record<string, Person>;
 const reports = new Map<ConcernTypeCode, { id: string; reference: string; what: string }>();
 const agents = new Map<string, Agent>();
 
-async function actorOf(p: Person): Promise<PersonActor> {
-  return {
-    type: 'person',
-    trustId: p.trustId,
-    personId: p.id,
-    name: p.fullName,
-    email: p.email,
-    roles: await loadRoleGrants(t.app.db, p.trustId, p.id),
-    schoolIds: [],
-  };
-}
+const actorOf = async (p: Person): Promise<PersonActor> => ({ ...(await loadPersonActor(t.app.db, p.trustId, p.id)), schoolIds: [] });
 
 before(async () => {
   t = await createTestApp();

@@ -8,10 +8,11 @@ import { nextReference } from '../../db/references.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { londonDateTime, londonToday } from '../../ui/format.ts';
 import { sniffFile } from '../../uploads.ts';
-import { blankToUndefined, parseCalendarDate } from '../../validation.ts';
+import { blankToUndefined, parseCalendarDate, textField } from '../../validation.ts';
 import { type Actor, actorId, actorLabel } from '../auth/actor.ts';
 import { authorize } from '../auth/authorize.ts';
 import { queueEmail } from '../notifications/service.ts';
+import { findPersonByReference } from '../organisations/repository.ts';
 import { people, personSchools, schools, trusts } from '../organisations/schema.ts';
 import { type Access, accessTo, type ConcernFacts, canSeeViews } from './access.ts';
 import { concernNotificationEmail } from './emails.tsx';
@@ -43,19 +44,7 @@ export const PERSON_ROWS = [1, 2, 3] as const;
 /** Hours a breach may wait for the ICO decision (UK GDPR Art. 33). */
 export const ICO_HOURS = 72;
 
-const text = (max: number, label: string, required?: string) =>
-  z.preprocess(
-    blankToUndefined,
-    required
-      ? z
-          .string({ error: required })
-          .min(1, required)
-          .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
-      : z
-          .string()
-          .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
-          .optional(),
-  );
+const text = textField;
 const TIME = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/;
 
 /** The report, as the form and the API both describe it once parsed (people still as typed: email or "Name (email)"). */
@@ -162,19 +151,6 @@ function dateTimeField(raw: Record<string, unknown>, dateName: string, timeName:
   return at;
 }
 
-/** A person named on a report: "Full Name (email)" as the picker offers, an email, or a full name that is unique. Same trust only. */
-async function resolvePerson(db: Db, trustId: string, ref: string) {
-  const email = /\(([^()\s]+@[^()\s]+)\)\s*$/.exec(ref)?.[1] ?? (ref.includes('@') ? ref : null);
-  const rows = await db
-    .select({ id: people.id, fullName: people.fullName, email: people.email })
-    .from(people)
-    .where(
-      and(eq(people.trustId, trustId), email ? eq(people.email, email.trim().toLowerCase()) : sql`lower(${people.fullName}) = ${ref.trim().toLowerCase()}`),
-    )
-    .limit(2);
-  return rows.length === 1 ? rows[0] : null;
-}
-
 /** Checks attachments: count, size, type by their first bytes. Returns what to store. */
 export function checkAttachments(type: ConcernTypeCode, files: Upload[]): { fileName: string; bytes: Buffer; contentType: string; sha256: string }[] {
   const chosen = files.filter((f) => f.fileName);
@@ -215,7 +191,7 @@ export async function reportConcern(ctx: Ctx, input: NewConcern, files: Upload[]
   const schoolId = await chooseSchool(ctx.db, actor.trustId, reporterId, input.schoolId, errors);
   const linked: { personId: string; part: ConcernPart }[] = [];
   for (const p of input.people) {
-    const person = await resolvePerson(ctx.db, actor.trustId, p.ref);
+    const person = await findPersonByReference(ctx.db, actor.trustId, p.ref);
     if (!person)
       errors[p.field] ??=
         `We could not find "${p.ref.slice(0, 80)}" in the staff directory. Choose a name from the list, or describe them under "Anyone else involved"`;
@@ -629,16 +605,6 @@ export async function myReports(ctx: Ctx) {
     .from(concerns)
     .where(and(eq(concerns.trustId, actor.trustId), eq(concerns.reporterId, actor.personId), inArray(concerns.source, ['form', 'api', 'device_loss'])))
     .orderBy(desc(concerns.createdAt));
-}
-
-/** Reads a concern's people for the actor-visible part only; used by pickers. */
-export async function directoryOptions(db: Db, trustId: string) {
-  const today = londonToday();
-  return db
-    .select({ id: people.id, fullName: people.fullName, email: people.email })
-    .from(people)
-    .where(and(eq(people.trustId, trustId), sql`(${people.endDate} is null or ${people.endDate} >= ${today})`))
-    .orderBy(asc(people.fullName));
 }
 
 export const isPerson = (actor: Actor): actor is Extract<Actor, { type: 'person' }> => actor.type === 'person';

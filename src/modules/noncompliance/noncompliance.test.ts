@@ -3,15 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { Agent, createTestApp, type TestApp } from '../../../test/app.ts';
 import { type ConcernCast, concernCast, reportAs } from '../../../test/concerns.ts';
-import { makePerson, makeTrustWithCast } from '../../../test/factories.ts';
+import { actingAs, makePerson, makeTrustWithCast } from '../../../test/factories.ts';
 import { publishedPolicy, publishNextVersion, sampleContent } from '../../../test/policies.ts';
 import { auditEvents } from '../../audit/schema.ts';
-import type { Ctx } from '../../context.ts';
 import { londonToday } from '../../ui/format.ts';
 import { addDays } from '../acknowledgements/service.ts';
-import type { PersonActor } from '../auth/actor.ts';
 import { outbox } from '../notifications/schema.ts';
-import { loadRoleGrants } from '../organisations/repository.ts';
 import type { PolicyContent } from '../policies/content.ts';
 import { actionPlanItems, noncompliance, trainingNeeds } from './schema.ts';
 import * as service from './service.ts';
@@ -42,20 +39,8 @@ let clause: string;
 let versionId: string;
 const agents: Record<string, Agent> = {};
 
-/** A service context acting as a person of a cast, signed in by email link. */
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-    authMethod: 'magic_link',
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost:3000' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: 'http://localhost:3000' });
 
 const dateParts = (name: string, iso: string) => {
   const [y, m, d] = iso.split('-');

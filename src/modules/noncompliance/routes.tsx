@@ -5,6 +5,7 @@ import { formatDate, londonToday } from '../../ui/format.ts';
 import type { FormValues } from '../../ui/forms.tsx';
 import { joinDateParts } from '../../validation.ts';
 import { redirectWithFlash, renderPage } from '../../web/render.tsx';
+import { currentPeopleOptions } from '../organisations/repository.ts';
 import * as service from './service.ts';
 import { trends } from './trends.ts';
 import { registerQuery, trendsQuery } from './validation.ts';
@@ -82,7 +83,7 @@ export async function nonComplianceRoutes(app: FastifyInstance) {
     const today = londonToday();
     const data = await service.recordDetail(ctx, params(request).id);
     if (data.limited) return renderPage(request, reply, <LimitedRecordPage data={data} today={today} me={me(ctx)} />);
-    const people = data.canManage && data.record.status === 'open' ? await service.directory(ctx.db, ctx.actor.trustId, today) : [];
+    const people = data.canManage && data.record.status === 'open' ? await currentPeopleOptions(ctx.db, ctx.actor.trustId) : [];
     return renderPage(
       request,
       reply,

@@ -13,7 +13,7 @@ import { type Action, authorize, can, type Resource, schoolsFor } from '../auth/
 import { concernPeople, concerns } from '../concerns/schema.ts';
 import { openConcern } from '../concerns/service.ts';
 import { queueEmail } from '../notifications/service.ts';
-import { listSchools } from '../organisations/repository.ts';
+import { currentPeopleOptions, findPersonByReference, listSchools, personLabel } from '../organisations/repository.ts';
 import type { Role } from '../organisations/roles.ts';
 import { people, roleAssignments, schools, trusts } from '../organisations/schema.ts';
 import { type PolicyContent, walkClauses } from '../policies/content.ts';
@@ -36,38 +36,12 @@ const actorPerson = (actor: Actor) => (actor.type === 'person' ? actor.personId 
 const currentPerson = (today: string) => sql`(${people.endDate} is null or ${people.endDate} >= ${today})`;
 
 /** "Tess Teacher (teacher.a@alpha.example)": how a person is shown in, and typed into, the directory picker. */
-export const personLabel = (p: { fullName: string; email: string }) => `${p.fullName} (${p.email})`;
 
 /** The SQL condition for the records an actor may see for an action: all the trust's, or their schools'. */
 function recordsWhere(actor: Actor, action: Action): SQL {
   const seen = schoolsFor(actor, action);
   if (seen === 'all') return eq(noncompliance.trustId, actor.trustId);
   return and(eq(noncompliance.trustId, actor.trustId), seen.length ? inArray(noncompliance.schoolId, seen) : sql`false`) as SQL;
-}
-
-/**
- * A person named on a form: "Full Name (email)" as the picker offers, an email, or a full name
- * that is unique in the trust. Another trust's people are never found.
- */
-export async function resolvePerson(db: Db, trustId: string, ref: string) {
-  const email = /\(([^()\s]+@[^()\s]+)\)\s*$/.exec(ref)?.[1] ?? (ref.includes('@') ? ref : null);
-  const found = await db
-    .select({ id: people.id, fullName: people.fullName, email: people.email })
-    .from(people)
-    .where(
-      and(eq(people.trustId, trustId), email ? eq(people.email, email.trim().toLowerCase()) : sql`lower(${people.fullName}) = ${ref.trim().toLowerCase()}`),
-    )
-    .limit(2);
-  return found.length === 1 ? (found[0] ?? null) : null;
-}
-
-/** Current people of the trust for the directory picker. */
-export async function directory(db: Db, trustId: string, today: string) {
-  return db
-    .select({ id: people.id, fullName: people.fullName, email: people.email })
-    .from(people)
-    .where(and(eq(people.trustId, trustId), currentPerson(today)))
-    .orderBy(asc(people.fullName));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +159,7 @@ export const recordUrl = (baseUrl: string, id: string) => `${baseUrl}/non-compli
 export type SchoolChoice = { value: string; label: string };
 
 /** What the new record form offers this person: the schools they manage, the directory, the clauses. */
-export async function newRecordOptions(ctx: Ctx, today = londonToday()) {
+export async function newRecordOptions(ctx: Ctx) {
   const trustId = ctx.actor.trustId;
   authorize(ctx.actor, 'noncompliance.manage', { trustId });
   const managed = schoolsFor(ctx.actor, 'noncompliance.manage');
@@ -194,7 +168,7 @@ export async function newRecordOptions(ctx: Ctx, today = londonToday()) {
     ...allSchools.filter((s) => managed === 'all' || managed.includes(s.id)).map((s) => ({ value: s.id, label: s.name })),
     ...(managed === 'all' ? [{ value: 'trust', label: 'Whole trust (central team)' }] : []),
   ];
-  const [people, policyList] = await Promise.all([directory(ctx.db, trustId, today), policiesInForce(ctx.db, trustId, managed)]);
+  const [people, policyList] = await Promise.all([currentPeopleOptions(ctx.db, trustId), policiesInForce(ctx.db, trustId, managed)]);
   return { schools: schoolChoices, people, policies: policyList };
 }
 export type NewRecordOptions = Awaited<ReturnType<typeof newRecordOptions>>;
@@ -244,7 +218,7 @@ function inFormOrder(errors: FieldErrors, fields: string[]): FieldErrors {
  */
 export async function createRecord(ctx: Ctx, raw: Record<string, unknown>, today = londonToday()) {
   const trustId = ctx.actor.trustId;
-  const options = await newRecordOptions(ctx, today);
+  const options = await newRecordOptions(ctx);
   const parsed = newRecordInput.safeParse(raw);
   const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error);
   const get = (name: keyof typeof newRecordInput.shape & string) => fieldValue(newRecordInput, raw, name) as string | undefined;
@@ -260,7 +234,7 @@ export async function createRecord(ctx: Ctx, raw: Record<string, unknown>, today
   if (!personRef && !group && !errors.person && !errors.group) errors.person = 'Choose the person from the directory, or describe the group';
   else if (personRef && group) errors.group = 'Give either a person or a group, not both';
   else if (personRef) {
-    const found = await resolvePerson(ctx.db, trustId, personRef);
+    const found = await findPersonByReference(ctx.db, trustId, personRef);
     if (found) personId = found.id;
     else errors.person = 'Choose a person from the directory: start typing their name and pick them from the list';
   }
@@ -283,7 +257,7 @@ export async function createRecord(ctx: Ctx, raw: Record<string, unknown>, today
     if (!actionText) errors.actionText ??= 'Describe the first action, or leave all three action boxes empty';
     if (!actionOwner) errors.actionOwner ??= 'Choose who will do the action, from the directory';
     else {
-      const owner = await resolvePerson(ctx.db, trustId, actionOwner);
+      const owner = await findPersonByReference(ctx.db, trustId, actionOwner);
       if (owner) ownerId = owner.id;
       else errors.actionOwner ??= 'Choose who will do the action from the directory';
     }
@@ -497,7 +471,7 @@ export async function addAction(ctx: Ctx, id: string, raw: Record<string, unknow
     if (row.status !== 'open') throw closedError(row);
     const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error);
     const ownerRef = fieldValue(actionInput, raw, 'actionOwner') as string | undefined;
-    const owner = ownerRef ? await resolvePerson(tx, row.trustId, ownerRef) : null;
+    const owner = ownerRef ? await findPersonByReference(tx, row.trustId, ownerRef) : null;
     if (ownerRef && !owner) errors.actionOwner ??= 'Choose who will do it from the directory: start typing their name and pick them from the list';
     const dueOn = fieldValue(actionInput, raw, 'actionDueOn') as string | undefined;
     if (dueOn && dueOn < today) errors.actionDueOn ??= 'The due date must be today or in the future';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { blankToUndefined, optionalDate } from '../../validation.ts';
+import { blankToUndefined, optionalDate, textField } from '../../validation.ts';
 import { SANCTIONS, type Sanction, SEVERITIES, type Severity } from './schema.ts';
 
 export const SEVERITY_CODES = Object.keys(SEVERITIES) as Severity[];
@@ -10,20 +10,7 @@ export const sanctionLabel = (code: string) => SANCTIONS[code as Sanction] ?? co
 export const NC_STATUSES = { open: 'Open', closed: 'Closed' } as const;
 export type NcStatus = keyof typeof NC_STATUSES;
 
-/** Free text of a form: trimmed, blank is "not given", with a length limit in words people understand. */
-const text = (max: number, label: string, required?: string) =>
-  z.preprocess(
-    blankToUndefined,
-    required
-      ? z
-          .string({ error: required })
-          .min(1, required)
-          .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
-      : z
-          .string()
-          .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`)
-          .optional(),
-  );
+const text = textField;
 
 const requiredDate = (label: string, missing: string) => optionalDate(label).refine((v) => v !== undefined, missing);
 

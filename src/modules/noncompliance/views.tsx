@@ -7,6 +7,7 @@ import {
   ButtonGroup,
   CancelLink,
   DateInput,
+  DirectoryList,
   ErrorSummary,
   Form,
   type FormValues,
@@ -28,7 +29,6 @@ import {
   type NewRecordOptions,
   type OutcomeInput,
   PAGE_SIZE,
-  personLabel,
   type RecordDetail,
   type Register,
   type RegisterRow,
@@ -76,62 +76,6 @@ function ClauseWords({ text }: { text: string | null }) {
         </p>
       ))}
     </>
-  );
-}
-
-/** The directory as a datalist: the text field offers "Full Name (email)" as people type, and works as plain text without it. */
-function Directory({ id, people }: { id: string; people: { id: string; fullName: string; email: string }[] }) {
-  return (
-    <datalist id={id}>
-      {people.map((p) => (
-        <option key={p.id} value={personLabel(p)} />
-      ))}
-    </datalist>
-  );
-}
-
-function PersonInput({
-  name,
-  label,
-  hint,
-  errors,
-  values,
-  list,
-}: {
-  name: string;
-  label: string;
-  hint: string;
-  errors?: FieldErrors;
-  values?: FormValues;
-  list: string;
-}) {
-  const error = errors?.[name];
-  const value = values?.[name];
-  return (
-    <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-      <label className="govuk-label govuk-label--s" htmlFor={fieldId(name)}>
-        {label}
-      </label>
-      <div className="govuk-hint" id={`${fieldId(name)}-hint`}>
-        {hint}
-      </div>
-      {error && (
-        <p className="govuk-error-message" id={`${fieldId(name)}-error`}>
-          <span className="govuk-visually-hidden">Error:</span> {error}
-        </p>
-      )}
-      <input
-        className={`govuk-input${error ? ' govuk-input--error' : ''}`}
-        id={fieldId(name)}
-        name={name}
-        type="text"
-        list={list}
-        autoComplete="off"
-        spellCheck={false}
-        defaultValue={Array.isArray(value) ? value[0] : (value ?? '')}
-        aria-describedby={`${fieldId(name)}-hint${error ? ` ${fieldId(name)}-error` : ''}`}
-      />
-    </div>
   );
 }
 
@@ -307,8 +251,10 @@ export function NewRecordPage({ options, source, errors, values }: { options: Ne
                 </>
               )}
               <Select name="school" label="School" emptyLabel="Choose the school" options={options.schools} errors={errors} values={values} />
-              <Directory id="directory" people={options.people} />
-              <PersonInput
+              <DirectoryList id="directory" people={options.people} />
+              <TextInput
+                autoComplete="off"
+                spellCheck={false}
                 name="person"
                 label="The person"
                 hint="Start typing their name and choose them from the list. Leave it empty for a group."
@@ -350,7 +296,9 @@ export function NewRecordPage({ options, source, errors, values }: { options: Ne
               <h2 className="govuk-heading-m">First action (optional)</h2>
               <p className="govuk-body">You can add more actions to the plan on the record’s page.</p>
               <TextInput name="actionText" label="Action" hint="For example “Complete the data protection refresher”" errors={errors} values={values} />
-              <PersonInput
+              <TextInput
+                autoComplete="off"
+                spellCheck={false}
                 name="actionOwner"
                 label="Who will do it"
                 hint="Start typing their name and choose them from the list"
@@ -545,9 +493,11 @@ export function RecordPage({
           </summary>
           <div className="govuk-details__text">
             <Form action={`/non-compliance/${r.id}/actions`}>
-              <Directory id="directory" people={people} />
+              <DirectoryList id="directory" people={people} />
               <TextInput name="actionText" label="Action" errors={form === 'action' ? errors : undefined} values={form === 'action' ? values : undefined} />
-              <PersonInput
+              <TextInput
+                autoComplete="off"
+                spellCheck={false}
                 name="actionOwner"
                 label="Who will do it"
                 hint="Start typing their name and choose them from the list"

@@ -189,3 +189,22 @@ export async function currentPeopleOptions(db: Db, trustId: string) {
     .where(and(eq(people.trustId, trustId), sql`(${people.endDate} is null or ${people.endDate} >= ${today})`))
     .orderBy(asc(people.fullName));
 }
+
+/** How a person is offered in a directory picker and typed back: "Full Name (email)". */
+export const personLabel = (p: { fullName: string; email: string }) => `${p.fullName} (${p.email})`;
+
+/**
+ * A person named on a form: "Full Name (email)" as the picker offers, an email, or a full name
+ * that is unique in the trust. Another trust's people are never found.
+ */
+export async function findPersonByReference(db: Db, trustId: string, ref: string) {
+  const email = /\(([^()\s]+@[^()\s]+)\)\s*$/.exec(ref)?.[1] ?? (ref.includes('@') ? ref : null);
+  const found = await db
+    .select({ id: people.id, fullName: people.fullName, email: people.email })
+    .from(people)
+    .where(
+      and(eq(people.trustId, trustId), email ? eq(people.email, email.trim().toLowerCase()) : sql`lower(${people.fullName}) = ${ref.trim().toLowerCase()}`),
+    )
+    .limit(2);
+  return found.length === 1 ? (found[0] ?? null) : null;
+}

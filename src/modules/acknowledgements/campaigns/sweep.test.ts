@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { Agent, createTestApp, type TestApp } from '../../../../test/app.ts';
-import { makePerson, makeTrustWithCast, systemCtx } from '../../../../test/factories.ts';
+import { actingAs, makePerson, makeTrustWithCast, systemCtx } from '../../../../test/factories.ts';
 import { publishedPolicy, publishNextVersion } from '../../../../test/policies.ts';
 import { auditEvents } from '../../../audit/schema.ts';
-import type { Ctx } from '../../../context.ts';
 import { londonToday } from '../../../ui/format.ts';
-import type { PersonActor } from '../../auth/actor.ts';
 import { magicLinks } from '../../auth/schema.ts';
 import { outbox } from '../../notifications/schema.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { endDatePerson } from '../../organisations/service.ts';
 import { addMonths } from '../../policies/service.ts';
 import { assignments } from '../schema.ts';
@@ -33,20 +30,8 @@ after(() => t.close());
 
 type Cast = Awaited<ReturnType<typeof makeTrustWithCast>>;
 
-/** A service context acting as a person, signed in by email link. */
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-    authMethod: 'magic_link',
-  };
-  return { db: t.app.db, actor, baseUrl: BASE, ip: '203.0.113.9', userAgent: 'Test browser' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: BASE, ip: '203.0.113.9', userAgent: 'Test browser' });
 
 /** A fresh trust with its cast and a published policy, so each test's people and emails are its own. */
 async function world() {

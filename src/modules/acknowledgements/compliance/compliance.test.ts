@@ -4,15 +4,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { extractText } from 'unpdf';
 import { Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../../test/app.ts';
-import { makePerson, systemCtx } from '../../../../test/factories.ts';
+import { actingAs, makePerson, systemCtx } from '../../../../test/factories.ts';
 import { publishedPolicy } from '../../../../test/policies.ts';
-import type { Ctx } from '../../../context.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { ApiAcknowledgementsPage, ApiCompliance } from '../../api/compliance.ts';
 import { ApiError } from '../../api/openapi.ts';
-import type { PersonActor } from '../../auth/actor.ts';
 import { createApiKey } from '../../auth/api-keys.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { assignments } from '../schema.ts';
 import { createCampaign, signAssignment } from '../service.ts';
 import { csvCell } from './csv.ts';
@@ -42,19 +39,9 @@ let p2: { id: string };
 let hal: Agent;
 let tess: Agent;
 
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-    authMethod: 'magic_link',
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) =>
+  actingAs(t.app.db, person, { baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' });
 
 async function sign(person: { id: string; fullName: string; email: string; trustId: string }, policyId: string) {
   const [mine] = await t.app.db

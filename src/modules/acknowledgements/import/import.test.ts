@@ -3,13 +3,10 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { and, asc, eq } from 'drizzle-orm';
 import { type Agent, type TestApp, type TwoTrusts, twoTrusts } from '../../../../test/app.ts';
-import { makePerson, systemCtx } from '../../../../test/factories.ts';
+import { actingAs, makePerson, systemCtx } from '../../../../test/factories.ts';
 import { publishedPolicy, publishNextVersion, sampleContent } from '../../../../test/policies.ts';
 import { auditEvents } from '../../../audit/schema.ts';
-import type { Ctx } from '../../../context.ts';
 import { londonToday } from '../../../ui/format.ts';
-import type { PersonActor } from '../../auth/actor.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { importBatches } from '../../organisations/schema.ts';
 import * as policyService from '../../policies/service.ts';
 import { verifyChain } from '../chain.ts';
@@ -43,19 +40,8 @@ const decode = (html: string) =>
     .replace(/&lt;/g, '<');
 
 /** A service context acting as a person of the cast. */
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-    authMethod: 'magic_link',
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' };
-}
+const as = (person: { id: string; trustId: string }) =>
+  actingAs(t.app.db, person, { baseUrl: 'http://localhost', ip: '203.0.113.9', userAgent: 'Test browser' });
 
 const everyone = { audience: 'everyone', dueOn: addDays(today, 30), reminderDaysBefore: '7, 1, 0', overdueEveryDays: '7' };
 

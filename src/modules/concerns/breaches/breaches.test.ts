@@ -5,13 +5,10 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Agent, createTestApp, type TestApp } from '../../../../test/app.ts';
 import { type ConcernCast, concernCast, reportAs } from '../../../../test/concerns.ts';
-import { makeTrustWithCast } from '../../../../test/factories.ts';
+import { actingAs, makeTrustWithCast } from '../../../../test/factories.ts';
 import { auditEvents } from '../../../audit/schema.ts';
-import type { Ctx } from '../../../context.ts';
 import { formatDateTime, londonDateTime, londonTime, londonToday } from '../../../ui/format.ts';
 import { addDays } from '../../acknowledgements/service.ts';
-import type { PersonActor } from '../../auth/actor.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { breaches, concernEntries, concerns, recordViews } from '../schema.ts';
 import { concernRecord } from '../service.ts';
 import { breachTodos } from './todos.ts';
@@ -25,18 +22,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost:3000' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: 'http://localhost:3000' });
 
 /** Each person signs in once per file; their agent is reused. */
 const agents = new Map<string, Promise<Agent>>();

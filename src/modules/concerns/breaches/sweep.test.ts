@@ -3,12 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../../../../test/app.ts';
 import { concernCast, reportAs } from '../../../../test/concerns.ts';
-import { makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
-import type { Ctx } from '../../../context.ts';
+import { actingAs, makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
 import { formatDateTime, londonToday } from '../../../ui/format.ts';
-import type { PersonActor } from '../../auth/actor.ts';
 import { outbox } from '../../notifications/schema.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { breaches, concernEntries, concernRecipients } from '../schema.ts';
 import { recordDecision } from './service.ts';
 import { escalationStep, sendConcernNotifications } from './sweep.ts';
@@ -31,18 +28,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-  };
-  return { db: t.app.db, actor, baseUrl: BASE };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: BASE });
 
 const escalationEmails = (concernId: string) =>
   t.app.db

@@ -3,13 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { Agent, createTestApp, type TestApp } from '../../../../test/app.ts';
 import { type ConcernCast, concernCast, reportAs } from '../../../../test/concerns.ts';
-import { makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
+import { actingAs, makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
 import { auditEvents } from '../../../audit/schema.ts';
-import type { Ctx } from '../../../context.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { addDays } from '../../acknowledgements/service.ts';
-import type { PersonActor } from '../../auth/actor.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { concerns } from '../schema.ts';
 import { addAction, assignConcern, moveStatus } from './service.ts';
 import { concernTodos } from './todos.ts';
@@ -22,18 +19,8 @@ let teacher: Agent;
 let admin: Agent;
 const r: Record<string, { id: string; reference: string }> = {};
 
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: 'http://localhost', ip: '203.0.113.9' });
 
 before(async () => {
   t = await createTestApp();

@@ -3,15 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { and, asc, eq, like, sql } from 'drizzle-orm';
 import { Agent, createTestApp, type TestApp } from '../../../../test/app.ts';
 import { type ConcernCast, concernCast, reportAs } from '../../../../test/concerns.ts';
-import { makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
+import { actingAs, makePerson, makeTrustWithCast } from '../../../../test/factories.ts';
 import { auditEvents } from '../../../audit/schema.ts';
-import type { Ctx } from '../../../context.ts';
 import { ValidationError } from '../../../errors.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { addDays } from '../../acknowledgements/service.ts';
-import type { PersonActor } from '../../auth/actor.ts';
 import { outbox } from '../../notifications/schema.ts';
-import { loadRoleGrants } from '../../organisations/repository.ts';
 import { concernActions, concernAttachments, concernEntries, concerns, recordViews } from '../schema.ts';
 import { moveStatus } from './service.ts';
 
@@ -36,18 +33,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function as(person: { id: string; fullName: string; email: string; trustId: string }): Promise<Ctx> {
-  const actor: PersonActor = {
-    type: 'person',
-    trustId: person.trustId,
-    personId: person.id,
-    name: person.fullName,
-    email: person.email,
-    roles: await loadRoleGrants(t.app.db, person.trustId, person.id),
-    schoolIds: [],
-  };
-  return { db: t.app.db, actor, baseUrl: 'http://localhost', ip: '203.0.113.9' };
-}
+/** A service context acting as a person of the cast. */
+const as = (person: { id: string; trustId: string }) => actingAs(t.app.db, person, { baseUrl: 'http://localhost', ip: '203.0.113.9' });
 
 const report = (type: Parameters<typeof reportAs>[3] = 'cyberbullying', extra: Parameters<typeof reportAs>[4] = {}) =>
   reportAs(t.app.db, c.trust.id, c.teacherA.id, type, { what: `Messages sent to a pupil in year 8 (${type})`, ...extra });

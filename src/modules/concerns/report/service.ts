@@ -2,14 +2,12 @@ import { and, asc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Ctx } from '../../../context.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { authorize } from '../../auth/authorize.ts';
+import { currentPeopleOptions } from '../../organisations/repository.ts';
 import { type Role, roleLabel } from '../../organisations/roles.ts';
 import { people, personSchools, roleAssignments, schools } from '../../organisations/schema.ts';
 import { concernRecipients, concerns } from '../schema.ts';
-import { directoryOptions, openConcern } from '../service.ts';
+import { openConcern } from '../service.ts';
 import { CONCERN_TYPE_CODES, CONCERN_TYPES, CONFIDENTIALITY, type ConcernTypeCode, type RouteRule } from '../types.ts';
-
-/** How a directory person is offered on the form, and typed back: the service reads the email in brackets. */
-export const personOption = (p: { fullName: string; email: string }) => `${p.fullName} (${p.email})`;
 
 /**
  * What the report form needs: the directory for the people picker, and the trust's schools when
@@ -19,7 +17,7 @@ export async function reportForm(ctx: Ctx) {
   const actor = ctx.actor;
   authorize(actor, 'concerns.report', { trustId: actor.trustId });
   const [directory, mine] = await Promise.all([
-    directoryOptions(ctx.db, actor.trustId),
+    currentPeopleOptions(ctx.db, actor.trustId),
     actor.type === 'person'
       ? ctx.db
           .select({ id: personSchools.schoolId })
@@ -31,7 +29,7 @@ export async function reportForm(ctx: Ctx) {
     mine.length === 1
       ? null
       : await ctx.db.select({ id: schools.id, name: schools.name }).from(schools).where(eq(schools.trustId, actor.trustId)).orderBy(asc(schools.name));
-  return { directory: directory.map((p) => personOption(p)), schools: schoolChoices };
+  return { directory, schools: schoolChoices };
 }
 export type ReportForm = Awaited<ReturnType<typeof reportForm>>;
 

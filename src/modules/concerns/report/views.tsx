@@ -7,6 +7,7 @@ import {
   ButtonGroup,
   CancelLink,
   DateInput,
+  DirectoryList,
   ErrorSummary,
   Form,
   type FormValues,
@@ -142,32 +143,19 @@ const DIRECTORY_LIST = 'concern-directory';
 /** A person from the directory: a text box offering "Full Name (email)" as you type, and their part. */
 function PersonRow({ n, label, errors, values, defaultPart }: { n: number; label: string; errors?: FieldErrors; values?: FormValues; defaultPart?: string }) {
   const name = `person${n}`;
-  const error = errors?.[name];
-  const value = values?.[name];
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
-          <label className="govuk-label govuk-label--s" htmlFor={fieldId(name)}>
-            {label}
-          </label>
-          {error && (
-            <p className="govuk-error-message" id={`${fieldId(name)}-error`}>
-              <span className="govuk-visually-hidden">Error:</span> {error}
-            </p>
-          )}
-          <input
-            className={`govuk-input${error ? ' govuk-input--error' : ''}`}
-            id={fieldId(name)}
-            name={name}
-            type="text"
-            list={DIRECTORY_LIST}
-            autoComplete="off"
-            spellCheck={false}
-            defaultValue={Array.isArray(value) ? value[0] : (value ?? '')}
-            aria-describedby={[`${fieldId('people')}-hint`, error ? `${fieldId(name)}-error` : ''].filter(Boolean).join(' ')}
-          />
-        </div>
+        <TextInput
+          name={name}
+          label={label}
+          list={DIRECTORY_LIST}
+          autoComplete="off"
+          spellCheck={false}
+          describedBy={`${fieldId('people')}-hint`}
+          errors={errors}
+          values={values}
+        />
       </div>
       <div className="govuk-grid-column-one-third">
         <Select
@@ -384,11 +372,7 @@ export function ReportFormPage({
                   ? 'Name the member of staff it is about as "The report is about them", then anyone else. They are not told about your report and cannot see it.'
                   : 'Staff and others in the directory: start typing and choose their full name from the list.'}
               </div>
-              <datalist id={DIRECTORY_LIST}>
-                {form.directory.map((p) => (
-                  <option key={p} value={p} />
-                ))}
-              </datalist>
+              <DirectoryList id={DIRECTORY_LIST} people={form.directory} />
               {PERSON_ROWS.map((n) => (
                 <PersonRow
                   key={n}
