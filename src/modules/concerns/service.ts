@@ -187,19 +187,7 @@ export async function reportConcern(ctx: Ctx, input: NewConcern, files: Upload[]
   const now = opts.now ?? new Date();
   const reporterId = opts.reporterId ?? (actor.type === 'person' ? actor.personId : null);
   if (!reporterId) throw new ValidationError({ reporterEmail: 'Say who is reporting it' });
-  const errors: Record<string, string> = {};
-  const schoolId = await chooseSchool(ctx.db, actor.trustId, reporterId, input.schoolId, errors);
-  const linked: { personId: string; part: ConcernPart }[] = [];
-  for (const p of input.people) {
-    const person = await findPersonByReference(ctx.db, actor.trustId, p.ref);
-    if (!person)
-      errors[p.field] ??=
-        `We could not find "${p.ref.slice(0, 80)}" in the staff directory. Choose a name from the list, or describe them under "Anyone else involved"`;
-    else if (!linked.some((l) => l.personId === person.id)) linked.push({ personId: person.id, part: p.part });
-  }
-  if (CONCERN_TYPES[input.type].needsSubject && !linked.some((l) => l.part === 'subject'))
-    errors.person1 ??= 'Name the member of staff the report is about, and choose "The report is about them"';
-  const stored = Object.keys(errors).length ? [] : checkAttachments(input.type, files);
+  const { errors, schoolId, linked, stored } = await checkAgainstDirectory(ctx.db, actor.trustId, reporterId, input, files);
   if (Object.keys(errors).length || !schoolId) throw new ValidationError(errors);
   const subjectIds = linked.filter((l) => l.part === 'subject').map((l) => l.personId);
   const recipients = await routeConcern(ctx.db, { trustId: actor.trustId, type: input.type, schoolId, reporterId, subjectIds });
@@ -248,6 +236,61 @@ export async function reportConcern(ctx: Ctx, input: NewConcern, files: Upload[]
     }
     return { ...created, breach };
   });
+}
+
+/**
+ * The checks that need the database: the school, the people named (same trust only) and, when
+ * those are right, the attachments. Errors are keyed by the form's field names.
+ */
+async function checkAgainstDirectory(db: Db, trustId: string, reporterId: string, input: Pick<NewConcern, 'type' | 'schoolId' | 'people'>, files: Upload[]) {
+  const errors: Record<string, string> = {};
+  const schoolId = await chooseSchool(db, trustId, reporterId, input.schoolId, errors);
+  const linked: { personId: string; part: ConcernPart }[] = [];
+  for (const p of input.people) {
+    const person = await findPersonByReference(db, trustId, p.ref);
+    if (!person)
+      errors[p.field] ??=
+        `We could not find "${p.ref.slice(0, 80)}" in the staff directory. Choose a name from the list, or describe them under "Anyone else involved"`;
+    else if (!linked.some((l) => l.personId === person.id)) linked.push({ personId: person.id, part: p.part });
+  }
+  if (CONCERN_TYPES[input.type].needsSubject && !linked.some((l) => l.part === 'subject'))
+    errors.person1 ??= 'Name the member of staff the report is about, and choose "The report is about them"';
+  let stored: ReturnType<typeof checkAttachments> = [];
+  if (!Object.keys(errors).length) {
+    try {
+      stored = checkAttachments(input.type, files);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      Object.assign(errors, error.fieldErrors);
+    }
+  }
+  return { errors, schoolId, linked, stored };
+}
+
+/**
+ * The report form, from its fields to a stored concern. Every problem is reported at once: when
+ * the form's own checks fail, the people and school are checked too, so nobody fixes one round of
+ * errors only to meet another.
+ */
+export async function reportFromForm(ctx: Ctx, raw: Record<string, unknown>, files: Upload[]) {
+  let input: NewConcern;
+  try {
+    input = parseReportForm(raw);
+  } catch (error) {
+    const reporterId = ctx.actor.type === 'person' ? ctx.actor.personId : null;
+    if (!(error instanceof ValidationError) || !isConcernType(raw.type) || !reporterId) throw error;
+    const people = PERSON_ROWS.flatMap((n) => {
+      const ref = String(raw[`person${n}`] ?? '').trim();
+      return ref ? [{ ref, part: 'affected' as ConcernPart, field: `person${n}` }] : [];
+    });
+    const schoolId = typeof raw.schoolId === 'string' && raw.schoolId.trim() ? raw.schoolId.trim() : undefined;
+    const more = await checkAgainstDirectory(ctx.db, ctx.actor.trustId, reporterId, { type: raw.type, schoolId, people }, []);
+    // The subject rule depends on the parts, which the form's own check has already judged.
+    const { person1: subjectMissing, ...rest } = more.errors;
+    const person1 = subjectMissing?.startsWith('We could not find') ? subjectMissing : undefined;
+    throw new ValidationError({ ...rest, ...(person1 ? { person1 } : {}), ...error.fieldErrors });
+  }
+  return reportConcern(ctx, input, files);
 }
 
 async function chooseSchool(db: Db, trustId: string, reporterId: string, given: string | undefined, errors: Record<string, string>) {

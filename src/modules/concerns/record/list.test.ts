@@ -50,6 +50,8 @@ describe('the concerns list', () => {
     assert.deepEqual(listed(dslList.body), [r.harmful?.reference, r.bullying?.reference], 'newest first, safeguarding only');
     assert.match(dslList.body, /Showing 1 to 2 of 2 concerns/);
     assert.doesNotMatch(dslList.body, /Secret safeguarding detail/, 'the list carries no report text');
+    assert.match(dslList.body, /href="\/concerns\/routing"/, 'the DSL can see the routing table');
+    assert.doesNotMatch((await it.get('/concerns')).body, /href="\/concerns\/routing"/, 'IT services cannot');
 
     // Trust-wide IT sees both schools; school A's IT only school A's general concerns.
     assert.deepEqual(listed((await it.get('/concerns')).body), [r.lost?.reference, r.fault?.reference]);

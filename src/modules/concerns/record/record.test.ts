@@ -9,7 +9,7 @@ import { ValidationError } from '../../../errors.ts';
 import { londonToday } from '../../../ui/format.ts';
 import { addDays } from '../../acknowledgements/service.ts';
 import { outbox } from '../../notifications/schema.ts';
-import { concernActions, concernAttachments, concernEntries, concerns, recordViews } from '../schema.ts';
+import { concernActions, concernAttachments, concernEntries, concernPeople, concerns, recordViews } from '../schema.ts';
 import { moveStatus } from './service.ts';
 
 let t: TestApp;
@@ -217,6 +217,43 @@ describe('the chronology', () => {
     assert.match(page.body, /Corrects <a href="#entry-2">entry 2<\/a>/);
     assert.match(page.body, /Corrected<\/strong> See/);
     assert.match(page.body, /Spoke to Jo Bloggs \(year 8\) at 10:15\./);
+  });
+});
+
+describe('linking people', () => {
+  test('a person from the directory is linked with their part and a chronology entry; unknown, other-trust and repeated people are refused', async () => {
+    const { id, reference } = await report();
+    const form = await dsl.get(`/concerns/${reference}/people/new`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, new RegExp(`<option value="${c.teacherB.fullName} \\(${c.teacherB.email}\\)"`));
+    const before = await t.app.db.select().from(concernPeople).where(eq(concernPeople.concernId, id));
+    for (const [fields, field, message] of [
+      [{ person: '', part: 'witness' }, 'person', /Choose a person from the directory/],
+      [{ person: 'Nobody Known', part: 'witness' }, 'person', /could not find &quot;Nobody Known&quot;/],
+      [{ person: beta.teacherB.email, part: 'witness' }, 'person', /could not find/],
+      [{ person: c.teacherB.email, part: 'bystander' }, 'part', /Choose their part/],
+    ] as const) {
+      const res = await dsl.post(`/concerns/${reference}/people`, fields);
+      assert.equal(res.statusCode, 422, JSON.stringify(fields));
+      assert.match(res.body, new RegExp(`href="#f-${field}"`));
+      assert.match(res.body, message);
+    }
+    assert.deepEqual(await t.app.db.select().from(concernPeople).where(eq(concernPeople.concernId, id)), before, 'nothing stored');
+    const linked = await dsl.post(`/concerns/${reference}/people`, { person: `${c.teacherB.fullName} (${c.teacherB.email})`, part: 'witness' });
+    assert.equal(linked.statusCode, 303);
+    const rows = await t.app.db
+      .select()
+      .from(concernPeople)
+      .where(and(eq(concernPeople.concernId, id), eq(concernPeople.personId, c.teacherB.id)));
+    assert.equal(rows[0]?.part, 'witness');
+    const entries = await entriesOf(id);
+    assert.equal(entries.at(-1)?.kind, 'person_linked');
+    assert.match(entries.at(-1)?.text ?? '', new RegExp(`${c.teacherB.fullName} linked: Saw or heard it`));
+    const again = await dsl.post(`/concerns/${reference}/people`, { person: c.teacherB.email, part: 'affected' });
+    assert.equal(again.statusCode, 422);
+    assert.match(again.body, /is already linked/);
+    assert.equal((await teacher.post(`/concerns/${reference}/people`, { person: c.sltA.email, part: 'witness' })).statusCode, 404, 'the reporter cannot');
+    assert.equal((await betaDsl.get(`/concerns/${reference}/people/new`)).statusCode, 404, 'another trust');
   });
 });
 

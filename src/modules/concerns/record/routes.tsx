@@ -18,6 +18,7 @@ import {
   ConcernListPage,
   ConcernRecordPage,
   CorrectionPage,
+  PersonPage,
   ReopenConcernPage,
 } from './views.tsx';
 
@@ -190,6 +191,24 @@ export async function concernRecordRoutes(app: FastifyInstance) {
       if (!(error instanceof ValidationError)) throw error;
       const { concern, entry } = await service.correctionForm(ctx, ref(request), form.seq);
       return renderPage(request, reply, <CorrectionPage concern={concern} entry={entry} errors={error.fieldErrors} values={form} />, 422);
+    }
+  });
+
+  app.get('/concerns/:ref/people/new', async (request, reply) => {
+    const { concern, directory } = await service.personForm(request.ctx(), ref(request));
+    return renderPage(request, reply, <PersonPage concern={concern} directory={directory} />);
+  });
+
+  app.post('/concerns/:ref/people', async (request, reply) => {
+    const ctx = request.ctx();
+    const form = body(request);
+    try {
+      const { reference, person } = await service.linkPerson(ctx, ref(request), form);
+      return redirectWithFlash(reply, concernPath(reference), `${person.fullName} has been linked to ${reference}`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const { concern, directory } = await service.personForm(ctx, ref(request));
+      return renderPage(request, reply, <PersonPage concern={concern} directory={directory} errors={error.fieldErrors} values={form} />, 422);
     }
   });
 

@@ -9,10 +9,11 @@ import { blankToUndefined, isUuid, parseCalendarDate } from '../../../validation
 import { actorId, type PersonActor } from '../../auth/actor.ts';
 import { authorize } from '../../auth/authorize.ts';
 import { queueEmail } from '../../notifications/service.ts';
+import { currentPeopleOptions, findPersonByReference } from '../../organisations/repository.ts';
 import type { Role } from '../../organisations/roles.ts';
 import { people, roleAssignments, schools } from '../../organisations/schema.ts';
 import { accessTo, type ConcernFacts, visibleConcernsWhere } from '../access.ts';
-import { breaches, concernActions, concernAttachments, concernEntries, concerns } from '../schema.ts';
+import { breaches, CONCERN_PARTS, type ConcernPart, concernActions, concernAttachments, concernEntries, concernPeople, concerns } from '../schema.ts';
 import { appendEntry, type ConcernRow, changeConcern, checkAttachments, logView, openConcern, trustNameOf, type Upload } from '../service.ts';
 import { CONCERN_STATUSES, CONCERN_TYPE_CODES, CONCERN_TYPES, CONFIDENTIALITY, type ConcernStatus, OUTCOMES, type Outcome, STATUS_MOVES } from '../types.ts';
 import { concernTaskEmail } from './emails.tsx';
@@ -621,4 +622,58 @@ export async function visibleLinked(ctx: Ctx, ids: string[]) {
     .from(concerns)
     .where(and(visibleConcernsWhere(ctx.actor), inArray(concerns.id, ids)));
   return new Set(rows.map((r) => r.id));
+}
+
+/** The "link a person" page: the concern (full access, not logged again) and the directory to pick from. */
+export async function personForm(ctx: Ctx, reference: string) {
+  const concern = await triageConcern(ctx, reference);
+  return { concern, directory: await currentPeopleOptions(ctx.db, ctx.actor.trustId) };
+}
+
+/**
+ * Links someone from the directory to the concern with their part (someone it is about, affected,
+ * a witness), as the handler learns more. A chronology entry records it. The person the concern is
+ * assigned to cannot be named as the subject of a report about staff (assign it elsewhere first).
+ */
+export async function linkPerson(ctx: Ctx, reference: string, raw: Raw, now = new Date()) {
+  return changeConcern(ctx, reference, async (tx, { concern }) => {
+    refuseWhenClosed(concern, 'person', 'add people');
+    const errors: Record<string, string> = {};
+    const given = typeof raw.person === 'string' ? raw.person.trim() : '';
+    const part = typeof raw.part === 'string' && raw.part in CONCERN_PARTS ? (raw.part as ConcernPart) : null;
+    const person = given ? await findPersonByReference(tx, concern.trustId, given) : null;
+    if (!given) errors.person = 'Choose a person from the directory';
+    else if (!person) errors.person = `We could not find "${given.slice(0, 80)}" in the staff directory. Choose a name from the list`;
+    if (!part) errors.part = 'Choose their part in what happened';
+    if (person) {
+      const [already] = await tx
+        .select({ part: concernPeople.part })
+        .from(concernPeople)
+        .where(and(eq(concernPeople.trustId, concern.trustId), eq(concernPeople.concernId, concern.id), eq(concernPeople.personId, person.id)));
+      if (already) errors.person = `${person.fullName} is already linked to ${concern.reference}`;
+      else if (part === 'subject' && concern.confidentiality === 'staff' && person.id === concern.assigneeId)
+        errors.person = `${person.fullName} is assigned ${concern.reference}: assign it to someone else first`;
+    }
+    if (Object.keys(errors).length || !person || !part) throw new ValidationError(errors);
+    await tx
+      .insert(concernPeople)
+      .values({ trustId: concern.trustId, concernId: concern.id, personId: person.id, part, addedAt: now, addedBy: actorId(ctx.actor) });
+    await appendEntry(
+      tx,
+      ctx,
+      concern.id,
+      'person_linked',
+      `${person.fullName} linked: ${CONCERN_PARTS[part]}.`,
+      { personId: person.id, part },
+      undefined,
+      now,
+    );
+    await recordEvent(tx, ctx, {
+      action: 'concern.updated',
+      resourceType: 'concern',
+      resourceId: concern.id,
+      summary: `Person linked to concern ${concern.reference}`,
+    });
+    return { reference: concern.reference, person };
+  });
 }

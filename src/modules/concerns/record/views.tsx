@@ -7,6 +7,7 @@ import {
   ButtonGroup,
   CancelLink,
   DateInput,
+  DirectoryList,
   ErrorSummary,
   FileUpload,
   Form,
@@ -17,7 +18,9 @@ import {
   TextInput,
 } from '../../../ui/forms.tsx';
 import { type Crumb, Layout } from '../../../ui/layout.tsx';
+import { usePage } from '../../../ui/page-context.tsx';
 import { dueCountdown, dueTone } from '../../acknowledgements/signing/service.ts';
+import { can } from '../../auth/authorize.ts';
 import { BreachPanel, DeviceLossPanel } from '../breaches/views.tsx';
 import { CONCERN_PARTS, type concernEntries, ENTRY_KINDS } from '../schema.ts';
 import { ATTACHMENT_TYPES, type ConcernRecord, type ConcernRow, MAX_ATTACHMENTS } from '../service.ts';
@@ -99,6 +102,8 @@ function Clock({ row, now }: { row: ConcernListRow; now: Date }) {
 
 export function ConcernListPage({ data, now, isPerson }: { data: ListData; now: Date; isPerson: boolean }) {
   const q = data.query;
+  const { actor } = usePage();
+  const canSeeRouting = !!actor && can(actor, 'concerns.routing', { trustId: actor.trustId });
   const columns: Column<ConcernListRow>[] = [
     {
       header: 'Reference',
@@ -131,6 +136,13 @@ export function ConcernListPage({ data, now, isPerson }: { data: ListData; now: 
         The concerns you can open: those of your role at your school or across the trust, and those routed or assigned to you. The download has the same list,
         without what was reported.
       </p>
+      {canSeeRouting && (
+        <p className="govuk-body">
+          <a className="govuk-link" href="/concerns/routing">
+            Who each kind of report goes to
+          </a>
+        </p>
+      )}
       <form method="get" action="/concerns" className="cs-filters" role="search" aria-label="Filter concerns">
         <div className="cs-filters__row">
           <Select
@@ -431,6 +443,7 @@ function FullRecord({
     { key: 'What was reported', value: <Paragraphs text={concern.what} className="govuk-body" /> },
     {
       key: 'People from the directory',
+      action: closed ? undefined : { href: concernUrl(ref, '/people/new'), label: 'Add a person' },
       value: record.linked.length ? (
         <ul className="govuk-list">
           {record.linked.map((p) => (
@@ -789,6 +802,47 @@ export function ActionPage({
         <ButtonGroup>
           <Button>Add the action</Button>
           <CancelLink href={concernUrl(concern.reference, '#actions')} />
+        </ButtonGroup>
+      </Form>
+    </TriagePage>
+  );
+}
+
+export function PersonPage({
+  concern,
+  directory,
+  errors,
+  values,
+}: {
+  concern: ConcernRow;
+  directory: { fullName: string; email: string }[];
+  errors?: FieldErrors;
+  values?: FormValues;
+}) {
+  return (
+    <TriagePage concern={concern} title="Link a person" errors={errors}>
+      <Form action={concernUrl(concern.reference, '/people')}>
+        <DirectoryList id="directory" people={directory} />
+        <TextInput
+          name="person"
+          label="Who?"
+          hint="Start typing their name and choose them from the list. Pupils and visitors are not in the directory: add them in a note, by full name."
+          list="directory"
+          autoComplete="off"
+          spellCheck={false}
+          errors={errors}
+          values={values}
+        />
+        <Radios
+          name="part"
+          label="Their part"
+          options={Object.entries(CONCERN_PARTS).map(([value, label]) => ({ value, label }))}
+          errors={errors}
+          values={values}
+        />
+        <ButtonGroup>
+          <Button>Link the person</Button>
+          <CancelLink href={concernUrl(concern.reference)} />
         </ButtonGroup>
       </Form>
     </TriagePage>

@@ -587,6 +587,16 @@ describe('bad input: a clear error at the field, everything typed kept, nothing 
     });
   }
 
+  test("every problem is reported at once: the form's own and the directory's", async () => {
+    const before = await counts();
+    const fields = reportFields('cyberbullying', { what: ' ', person1: 'Nobody Atall', part1: 'witness' });
+    const res = await send(teacher, 'cyberbullying', fields, []);
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /<a href="#f-what">/);
+    assert.match(res.body, /<a href="#f-person1">[^<]*could not find/);
+    assert.deepEqual(await counts(), before);
+  });
+
   test('a forged form (no CSRF token) is refused and stores nothing', async () => {
     const before = await counts();
     const plain = await teacher.post('/concerns/new/cyberbullying', reportFields('cyberbullying'), { csrf: false });

@@ -4,7 +4,7 @@ import { joinDateParts } from '../../../validation.ts';
 import { type FormBody, readMultipartForm } from '../../../web/multipart.ts';
 import { renderPage } from '../../../web/render.tsx';
 import { can } from '../../auth/authorize.ts';
-import { MAX_ATTACHMENTS, myReports, parseReportForm, reportConcern } from '../service.ts';
+import { MAX_ATTACHMENTS, myReports, reportFromForm } from '../service.ts';
 import { type ConcernTypeCode, isConcernType } from '../types.ts';
 import { receivedReport, reportForm, routingOverview } from './service.ts';
 import { ChooseTypePage, MyReportsPage, ReceivedPage, ReportFormPage, RoutingPage } from './views.tsx';
@@ -80,8 +80,7 @@ export async function reportRoutes(app: FastifyInstance) {
       const form = joinDateParts({ ...values, type }, ['occurredOn', 'discoveredOn']);
       const attachments = files.attachments ?? [];
       try {
-        const input = parseReportForm(form);
-        const { reference } = await reportConcern(ctx, input, attachments);
+        const { reference } = await reportFromForm(ctx, form, attachments);
         return reply.redirect(`/concerns/${reference}/received`, 303);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
