@@ -124,7 +124,7 @@ test('trust administrator: ask people to sign, see the request, check the eviden
   });
 
   await test.step('check the evidence chain from the compliance page', async () => {
-    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Compliance', exact: true }).click();
     await page.getByRole('link', { name: 'Check the signature records (evidence)' }).click();
     await page.getByRole('button', { name: 'Check the evidence chain' }).click();
     await expect(page.getByText(/intact/i).first()).toBeVisible();
