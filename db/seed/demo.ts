@@ -9,6 +9,7 @@ import { createPerson, createSchool, createTrust, grantRole } from '../../src/mo
 import { seedDemoAgreements } from './demo-acknowledgements.ts';
 import { seedDemoConcerns } from './demo-concerns.ts';
 import { seedDemoPolicy } from './demo-policy.ts';
+import { seedDemoRegisters } from './demo-registers.ts';
 
 // A fictional trust. Names are invented; addresses use the reserved .example domain.
 const SCHOOLS = [
@@ -334,6 +335,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
   await seedDemoPolicy(ctx);
   await seedDemoAgreements(db, trust.id);
   await seedDemoConcerns(db, trust.id);
+  await seedDemoRegisters(db, trust.id);
   if (!DEMO_PERSONAS.every((p) => everyone.some((e) => email(e.name) === p.email))) throw new Error('demo personas and seed people disagree');
   return true;
 }

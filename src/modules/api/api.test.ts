@@ -269,7 +269,17 @@ describe('GET /api/v1/openapi.json', () => {
       scheme: 'bearer',
       description: doc.components.securitySchemes.apiKey.description,
     });
-    assert.deepEqual(Object.keys(doc.paths).sort(), ['/acknowledgements', '/compliance', '/concern-types', '/concerns', '/people', '/people/{id}']);
+    assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/acknowledgements',
+      '/assets',
+      '/assets/{tag}',
+      '/compliance',
+      '/concern-types',
+      '/concerns',
+      '/loans',
+      '/people',
+      '/people/{id}',
+    ]);
 
     const list = doc.paths['/people'].get;
     assert.deepEqual(list.security, [{ apiKey: ['people:read'] }]);

@@ -26,6 +26,7 @@ const ERRORS = {
   401: 'No API key was sent, or the key is not valid or has been revoked',
   403: 'The API key does not have the scope this request needs',
   404: 'There is no such record in your trust',
+  409: 'The request clashes with a record already in your trust: the message says which',
   413: 'The request body is larger than this request accepts',
 } as const;
 type ErrorStatus = keyof typeof ERRORS;

@@ -3,8 +3,10 @@ import type { z } from 'zod';
 import { AppError, type FieldErrors, ForbiddenError } from '../../errors.ts';
 import { authenticateApiKey } from '../auth/api-keys.ts';
 import type { ApiScope } from '../auth/authorize.ts';
+import { assetEndpoints } from './assets.ts';
 import { complianceEndpoints } from './compliance.ts';
 import { concernEndpoints } from './concerns.ts';
+import { loanEndpoints } from './loans.ts';
 import { type ApiEndpoint, ApiInputError, DEFAULT_BODY_LIMIT, openApiDocument } from './openapi.ts';
 import { peopleEndpoints } from './people.ts';
 
@@ -13,7 +15,7 @@ import { peopleEndpoints } from './people.ts';
  * here: its route, the key and scope check, parameter validation and its entry in openapi.json
  * all follow from that one definition.
  */
-export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints, ...concernEndpoints];
+export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints, ...concernEndpoints, ...assetEndpoints, ...loanEndpoints];
 
 declare module 'fastify' {
   interface FastifyContextConfig {

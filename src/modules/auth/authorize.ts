@@ -68,6 +68,35 @@ export const PERMISSIONS = {
   'noncompliance.view': { trust: ['dpo', 'hr_lead', 'trust_admin'], school: ['head_teacher', 'deputy_head', 'dpl'] },
   'noncompliance.manage': { trust: ['dpo', 'hr_lead', 'trust_admin'], school: ['head_teacher', 'dpl'], match: 'all' },
   'noncompliance.sanction': { trust: ['hr_lead'], school: ['head_teacher'], match: 'all' },
+  // Registers and approvals (issue 6). A trust-wide asset (no school) has schoolIds [], so only trust roles change it.
+  'assets.view': {
+    trust: ['it_services', 'asset_recorder', 'trust_admin'],
+    school: ['it_services', 'asset_recorder', 'head_teacher'],
+    apiScope: 'assets:read',
+  },
+  'assets.manage': {
+    trust: ['it_services', 'asset_recorder', 'trust_admin'],
+    school: ['it_services', 'asset_recorder'],
+    match: 'all',
+    apiScope: 'assets:write',
+  },
+  'loans.view': {
+    trust: ['it_services', 'asset_recorder', 'trust_admin'],
+    school: ['it_services', 'asset_recorder', 'head_teacher'],
+    self: true,
+    apiScope: 'assets:read',
+  },
+  'loans.manage': { trust: ['it_services', 'trust_admin'], school: ['it_services'], match: 'all' },
+  'loanAgreement.manage': { trust: ['trust_admin', 'it_services'] },
+  'byod.register': { everyone: true },
+  'byod.review': { trust: ['it_services'], school: ['it_services'] },
+  'requests.make': { everyone: true },
+  /** The requests list for approvers; which requests each may decide is the type's approver role (requests/types.ts). */
+  'requests.list': { trust: ['it_services', 'dpo', 'slt', 'trust_admin'], school: ['it_services', 'head_teacher', 'deputy_head', 'slt'] },
+  'cloudServices.view': { everyone: true },
+  'cloudServices.manage': { trust: ['dpo', 'trust_admin'] },
+  'itDashboard.view': { trust: ['it_services', 'trust_admin'], school: ['it_services', 'head_teacher'] },
+  'settings.manage': { trust: ['trust_admin'] },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -86,6 +115,8 @@ export const API_SCOPES = {
   'compliance:read': 'Read who has signed which policies, and the signature records',
   'monitoring:write': 'Send monitoring and filtering events',
   'concerns:write': 'Raise concerns on behalf of a member of staff',
+  'assets:read': 'Read the asset register and loans',
+  'assets:write': 'Add and update assets (device-management tools)',
 } as const;
 export type ApiScope = keyof typeof API_SCOPES;
 

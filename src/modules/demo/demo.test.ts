@@ -8,11 +8,14 @@ import { londonToday } from '../../ui/format.ts';
 import { verifyChain } from '../acknowledgements/chain.ts';
 import { acknowledgements, assignments } from '../acknowledgements/schema.ts';
 import { isCurrentAssignment, outstandingFor } from '../acknowledgements/service.ts';
+import { assets, loanItems, loans } from '../assets/schema.ts';
+import { byodDevices } from '../byod/schema.ts';
 import { breaches, concerns } from '../concerns/schema.ts';
 import { CONCERN_TYPE_CODES } from '../concerns/types.ts';
 import { actionPlanItems, noncompliance } from '../noncompliance/schema.ts';
 import { people, trusts } from '../organisations/schema.ts';
 import { policies } from '../policies/schema.ts';
+import { cloudServices, requests } from '../requests/schema.ts';
 import { demoPersonas } from './service.ts';
 
 let t: TestApp;
@@ -199,5 +202,28 @@ describe('the demo agreements', () => {
     assert.match((await dpo.get('/breaches')).body, /due in \d+ hours/);
     const dsl = await new Agent(t.app).signIn('priya.shah@oakfield.example');
     assert.match((await dsl.get('/logbook')).body, /Inappropriate or harmful material found/);
+  });
+
+  test('a few dozen devices, loans (one overdue, one returned with a charger missing), personal devices and requests in each state', async () => {
+    const trust = (await t.app.db.select().from(trusts).where(eq(trusts.slug, 'oakfield')))[0];
+    assert.ok(trust);
+    const devices = await t.app.db.select().from(assets).where(eq(assets.trustId, trust.id));
+    assert.ok(devices.length >= 30, `a few dozen devices (${devices.length})`);
+    const allLoans = await t.app.db.select().from(loans).where(eq(loans.trustId, trust.id));
+    assert.ok(
+      allLoans.some((l) => l.status === 'return_requested' && (l.returnDueAt?.getTime() ?? Infinity) < Date.now()),
+      'one overdue return',
+    );
+    assert.ok(allLoans.some((l) => l.status === 'active'));
+    assert.ok(allLoans.some((l) => l.status === 'awaiting_signature'));
+    const returned = allLoans.find((l) => l.status === 'returned');
+    assert.ok(returned);
+    const [item] = await t.app.db.select().from(loanItems).where(eq(loanItems.loanId, returned.id));
+    assert.deepEqual(item?.accessoriesMissing, ['Charger']);
+    const personal = await t.app.db.select().from(byodDevices).where(eq(byodDevices.trustId, trust.id));
+    assert.deepEqual(new Set(personal.map((d) => d.status)), new Set(['approved', 'pending', 'refused']));
+    const asked = await t.app.db.select().from(requests).where(eq(requests.trustId, trust.id));
+    assert.deepEqual(new Set(asked.map((r) => r.status)), new Set(['pending', 'approved', 'refused']));
+    assert.ok((await t.app.db.select().from(cloudServices).where(eq(cloudServices.trustId, trust.id))).length >= 4, 'the register, with the approved request');
   });
 });

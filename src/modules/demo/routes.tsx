@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors.ts';
 import { formatDateTime } from '../../ui/format.ts';
 import { Layout } from '../../ui/layout.tsx';
 import { renderPage } from '../../web/render.tsx';
-import { demoMailbox, demoSignInLink } from './service.ts';
+import { demoMailbox, demoSignInLink, LINK_TEMPLATES } from './service.ts';
 
 /** Demo conveniences. Registered only when DEMO is on, which the configuration refuses in production. */
 export async function demoRoutes(app: FastifyInstance) {
@@ -23,8 +23,8 @@ export async function demoRoutes(app: FastifyInstance) {
       <Layout title="Demo mailbox">
         <h1 className="govuk-heading-l">Demo mailbox</h1>
         <p className="govuk-body">
-          Emails with a sign-in link for {to}: sign-in emails from the last 15 minutes, and requests to sign a policy from the last 7 days. In a real
-          installation these go to the person’s inbox.
+          Emails with a sign-in link for {to}: sign-in emails from the last 15 minutes, and requests to sign a policy or a device loan from the last 7 days. In
+          a real installation these go to the person’s inbox.
         </p>
         {messages.length === 0 && (
           <p className="govuk-body cs-empty">No sign-in emails for this address. If the address is not in the demo trust, none is sent.</p>
@@ -41,7 +41,7 @@ export async function demoRoutes(app: FastifyInstance) {
                 {link && (
                   <p className="govuk-body">
                     <a className="govuk-link" href={link.replace(app.config.baseUrl, '')}>
-                      {m.template === 'magic-link' ? 'Sign in to Countersign' : 'Open the policy to sign'}
+                      {LINK_TEMPLATES[m.template]?.label ?? 'Open the link'}
                     </a>
                   </p>
                 )}

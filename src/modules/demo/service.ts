@@ -33,15 +33,21 @@ export async function demoSignInLink(db: Db, config: Config, personId: string, i
   return transaction(db, (tx) => issueMagicLink(tx, config, { trustId: trust.id, id: persona.personId, fullName: persona.name, trustName: trust.name }, ip));
 }
 
-/** Emails that carry a personal sign-in link, and how long that link lasts. */
-const LINK_TEMPLATES = { 'magic-link': 15 * 60_000, 'agreement-assigned': 7 * 86_400_000, 'agreement-reminder': 7 * 86_400_000 } as const;
+/** Emails that carry a personal sign-in link: how long that link lasts, and what the mailbox calls it. */
+const DAYS_7 = 7 * 86_400_000;
+export const LINK_TEMPLATES: Record<string, { ms: number; label: string }> = {
+  'magic-link': { ms: 15 * 60_000, label: 'Sign in to Countersign' },
+  'agreement-assigned': { ms: DAYS_7, label: 'Open the policy to sign' },
+  'agreement-reminder': { ms: DAYS_7, label: 'Open the policy to sign' },
+  'loan-issued': { ms: DAYS_7, label: 'Read the loan agreement and sign for the devices' },
+};
 
 /**
  * Emails with a sign-in link sent to one address while the link still works (15 minutes for a
  * sign-in email, 7 days for a request to sign): the demo stands in for an inbox.
  */
 export async function demoMailbox(db: Db, address: string) {
-  const fresh = Object.entries(LINK_TEMPLATES).map(([template, ms]) => and(eq(outbox.template, template), gt(outbox.createdAt, new Date(Date.now() - ms))));
+  const fresh = Object.entries(LINK_TEMPLATES).map(([template, { ms }]) => and(eq(outbox.template, template), gt(outbox.createdAt, new Date(Date.now() - ms))));
   return db
     .select({ id: outbox.id, template: outbox.template, subject: outbox.subject, textBody: outbox.textBody, createdAt: outbox.createdAt })
     .from(outbox)

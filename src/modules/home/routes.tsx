@@ -4,13 +4,16 @@ import { londonToday } from '../../ui/format.ts';
 import { Layout } from '../../ui/layout.tsx';
 import { renderPage } from '../../web/render.tsx';
 import { agreementTodos } from '../acknowledgements/signing/service.ts';
+import { loanTodos } from '../assets/loans/todos.ts';
 import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/authorize.ts';
+import { byodTodos } from '../byod/todos.ts';
 import { breachTodos } from '../concerns/breaches/todos.ts';
 import { concernTodos } from '../concerns/record/todos.ts';
 import { nonComplianceTodos } from '../noncompliance/todos.ts';
 import { roleLabel } from '../organisations/roles.ts';
 import { reviewTodos } from '../policies/reviews/service.ts';
+import { requestTodos } from '../requests/todos.ts';
 
 /** A thing the person should do, most urgent first; each module contributes its own. A tag shows a clock ("3 days overdue"). */
 export type TodoItem = { href: string; title: string; detail?: string; tag?: { tone: Tone; label: string } };
@@ -72,6 +75,9 @@ export async function homeRoutes(app: FastifyInstance) {
       ...(await breachTodos(ctx)),
       ...(await concernTodos(ctx)),
       ...(await nonComplianceTodos(ctx, londonToday())),
+      ...(await loanTodos(ctx)),
+      ...(await requestTodos(ctx)),
+      ...(await byodTodos(ctx)),
       ...(await reviewTodos(ctx)),
     ];
     return renderPage(request, reply, <HomePage actor={actor} todos={todos} />);

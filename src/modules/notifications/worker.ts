@@ -4,10 +4,13 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import { londonToday } from '../../ui/format.ts';
 import { sendAgreementNotifications } from '../acknowledgements/campaigns/sweep.ts';
+import { sendLoanReminders } from '../assets/loans/sweep.ts';
 import { pruneSignInAttempts } from '../auth/service.ts';
+import { sendByodReminders } from '../byod/sweep.ts';
 import { sendConcernNotifications } from '../concerns/breaches/sweep.ts';
 import { sendNonComplianceReminders } from '../noncompliance/sweep.ts';
 import { sendReviewReminders } from '../policies/reviews/service.ts';
+import { sendRequestReminders } from '../requests/sweep.ts';
 import { deliverDue } from './service.ts';
 
 export function createTransport(smtpUrl: string): Transporter {
@@ -52,6 +55,12 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
         if (concerns.digests || concerns.escalations) log.info(concerns, 'concern notifications');
         const nc = await sendNonComplianceReminders(db, config.baseUrl, londonToday());
         if (nc.reminders) log.info(nc, 'non-compliance reminders');
+        const registers = {
+          loans: (await sendLoanReminders(db, config.baseUrl)).reminders,
+          devices: (await sendByodReminders(db, config.baseUrl)).reminders,
+          requests: (await sendRequestReminders(db, config.baseUrl)).reminders,
+        };
+        if (registers.loans || registers.devices || registers.requests) log.info(registers, 'register reminders');
       }
     } catch (error) {
       log.error({ err: error }, 'background work failed');
