@@ -8,6 +8,7 @@ import { ASSET_STATUS_CODES, ASSET_TYPE_CODES, SERIAL_MAX, TAG_MAX } from '../as
 import { authorize } from '../auth/authorize.ts';
 import { listSchools } from '../organisations/repository.ts';
 import { ApiInputError, apiSchemas, defineEndpoint } from './openapi.ts';
+import { keysetCursor, limitParam } from './paging.ts';
 import { ApiSchoolRef } from './people.ts';
 
 /*
@@ -75,35 +76,11 @@ const schoolMap = async (ctx: Ctx): Promise<SchoolMap> => new Map((await listSch
 // ---------------------------------------------------------------------------------------------
 // GET /assets, GET /assets/{tag}
 
-const encodeCursor = (after: { tag: string; id: string }) => Buffer.from(JSON.stringify([after.tag, after.id])).toString('base64url');
-const cursorContent = z.tuple([z.string(), z.uuid()]);
-const CURSOR_ERROR = 'cursor is not valid: send the nextCursor of the previous page unchanged';
-const LIMIT_ERROR = 'limit must be a whole number from 1 to 200';
+const cursor = keysetCursor();
 
 const listQuery = z.object({
-  limit: z.coerce
-    .number({ error: LIMIT_ERROR })
-    .int({ error: LIMIT_ERROR })
-    .min(1, { error: LIMIT_ERROR })
-    .max(200, { error: LIMIT_ERROR })
-    .default(50)
-    .describe('How many devices to return, from 1 to 200'),
-  cursor: z
-    .string({ error: CURSOR_ERROR })
-    .transform((value, ctx) => {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-      } catch {
-        decoded = undefined;
-      }
-      const parsed = cursorContent.safeParse(decoded);
-      if (parsed.success) return { tag: parsed.data[0], id: parsed.data[1] };
-      ctx.addIssue({ code: 'custom', message: CURSOR_ERROR });
-      return z.NEVER;
-    })
-    .optional()
-    .describe('Where to start: the nextCursor of the previous page. Leave out for the first page'),
+  limit: limitParam('devices'),
+  cursor: cursor.param,
   status: z
     .enum(ASSET_STATUS_CODES, { error: `status must be one of ${ASSET_STATUS_CODES.join(', ')}` })
     .optional()
@@ -144,14 +121,14 @@ const listAssetsEndpoint = defineEndpoint({
           visibleAssetsWhere(ctx.actor),
           query.status ? eq(assets.status, query.status) : undefined,
           schoolFilter,
-          query.cursor ? sql`(${assets.tag}, ${assets.id}) > (${query.cursor.tag}, ${query.cursor.id}::uuid)` : undefined,
+          query.cursor ? sql`(${assets.tag}, ${assets.id}) > (${query.cursor.key}, ${query.cursor.id}::uuid)` : undefined,
         ),
       )
       .orderBy(asc(assets.tag), asc(assets.id))
       .limit(query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { data: page.map((a) => toApiAsset(a, byId)), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    return { data: page.map((a) => toApiAsset(a, byId)), nextCursor: rows.length > query.limit && last ? cursor.encode({ key: last.tag, id: last.id }) : null };
   },
 });
 

@@ -5,6 +5,7 @@ import { ASSET_TYPES, type AssetType, assets, CONDITIONS, type Condition, LOAN_S
 import { authorize } from '../auth/authorize.ts';
 import { people, schools } from '../organisations/schema.ts';
 import { apiSchemas, defineEndpoint } from './openapi.ts';
+import { keysetCursor, limitParam } from './paging.ts';
 import { ApiSchoolRef } from './people.ts';
 
 const LOAN_STATUS_CODES = Object.keys(LOAN_STATUSES) as [LoanStatus, ...LoanStatus[]];
@@ -58,36 +59,11 @@ export const ApiLoansPage = z
 
 // The cursor is the last loan's issue time (to the microsecond, as the database keeps it) and id,
 // base64url-encoded so clients treat it as opaque.
-type Cursor = { at: string; id: string };
-const encodeCursor = (after: Cursor) => Buffer.from(JSON.stringify([after.at, after.id])).toString('base64url');
-const cursorContent = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/), z.uuid()]);
-const CURSOR_ERROR = 'cursor is not valid: send the nextCursor of the previous page unchanged';
-const LIMIT_ERROR = 'limit must be a whole number from 1 to 200';
+const cursor = keysetCursor(z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/));
 
 const loansQuery = z.object({
-  limit: z.coerce
-    .number({ error: LIMIT_ERROR })
-    .int({ error: LIMIT_ERROR })
-    .min(1, { error: LIMIT_ERROR })
-    .max(200, { error: LIMIT_ERROR })
-    .default(50)
-    .describe('How many loans to return, from 1 to 200'),
-  cursor: z
-    .string({ error: CURSOR_ERROR })
-    .transform((value, ctx) => {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-      } catch {
-        decoded = undefined;
-      }
-      const parsed = cursorContent.safeParse(decoded);
-      if (parsed.success) return { at: parsed.data[0], id: parsed.data[1] };
-      ctx.addIssue({ code: 'custom', message: CURSOR_ERROR });
-      return z.NEVER;
-    })
-    .optional()
-    .describe('Where to start: the nextCursor of the previous page. Leave out for the first page'),
+  limit: limitParam('loans'),
+  cursor: cursor.param,
   overdue: z
     .enum(['true', 'false'], { error: 'overdue must be true or false' })
     .optional()
@@ -125,7 +101,7 @@ async function pageLoans(ctx: Ctx, query: LoansQuery, now = new Date()) {
         query.overdue === 'true' ? overdueNow : query.overdue === 'false' ? notOverdue : undefined,
         query.status ? eq(loans.status, query.status) : undefined,
         query.person ? eq(loans.personId, query.person) : undefined,
-        query.cursor ? sql`(${loans.issuedAt}, ${loans.id}) > (${query.cursor.at}::timestamptz, ${query.cursor.id}::uuid)` : undefined,
+        query.cursor ? sql`(${loans.issuedAt}, ${loans.id}) > (${query.cursor.key}::timestamptz, ${query.cursor.id}::uuid)` : undefined,
       ),
     )
     .orderBy(asc(loans.issuedAt), asc(loans.id))
@@ -167,7 +143,7 @@ async function pageLoans(ctx: Ctx, query: LoansQuery, now = new Date()) {
           accessoriesMissing: item.accessoriesMissing,
         })),
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.cursorAt, id: last.loan.id }) : null,
+    nextCursor: rows.length > query.limit && last ? cursor.encode({ key: last.cursorAt, id: last.loan.id }) : null,
   };
 }
 

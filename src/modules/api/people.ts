@@ -4,6 +4,7 @@ import { NotFoundError } from '../../errors.ts';
 import { PERSON_KIND_CODES, type PersonKind, ROLE_CODES, type Role } from '../organisations/roles.ts';
 import { getPerson, listSchools, pagePeople } from '../organisations/service.ts';
 import { apiSchemas, defineEndpoint } from './openapi.ts';
+import { keysetCursor, limitParam } from './paging.ts';
 
 export const ApiSchoolRef = z
   .object({
@@ -73,34 +74,11 @@ function toApiPerson(
 const schoolsById = async (ctx: Ctx) => new Map((await listSchools(ctx)).map((s) => [s.id, s]));
 
 // The cursor is the last person's sort key, base64url-encoded so clients treat it as opaque.
-const encodeCursor = (after: { name: string; id: string }) => Buffer.from(JSON.stringify([after.name, after.id])).toString('base64url');
-const cursorContent = z.tuple([z.string(), z.uuid()]);
-const CURSOR_ERROR = 'cursor is not valid: send the nextCursor of the previous page unchanged';
+const cursor = keysetCursor();
 
 const listQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'limit must be a whole number from 1 to 200' })
-    .int()
-    .min(1)
-    .max(200)
-    .default(50)
-    .describe('How many people to return, from 1 to 200'),
-  cursor: z
-    .string({ error: CURSOR_ERROR })
-    .transform((value, ctx) => {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-      } catch {
-        decoded = undefined;
-      }
-      const parsed = cursorContent.safeParse(decoded);
-      if (parsed.success) return { name: parsed.data[0], id: parsed.data[1] };
-      ctx.addIssue({ code: 'custom', message: CURSOR_ERROR });
-      return z.NEVER;
-    })
-    .optional()
-    .describe('Where to start: the nextCursor of the previous page. Leave out for the first page'),
+  limit: limitParam('people'),
+  cursor: cursor.param,
   status: z
     .enum(['current', 'left', 'all'], { error: 'status must be current, left or all' })
     .default('current')
@@ -123,10 +101,15 @@ const listPeople = defineEndpoint({
   errors: [400],
   handler: async (ctx, { query }) => {
     const [page, schools] = await Promise.all([
-      pagePeople(ctx, { status: query.status, updatedSince: query.updatedSince, after: query.cursor, limit: query.limit }),
+      pagePeople(ctx, {
+        status: query.status,
+        updatedSince: query.updatedSince,
+        after: query.cursor && { name: query.cursor.key, id: query.cursor.id },
+        limit: query.limit,
+      }),
       schoolsById(ctx),
     ]);
-    return { data: page.items.map((item) => toApiPerson(item, schools)), nextCursor: page.next && encodeCursor(page.next) };
+    return { data: page.items.map((item) => toApiPerson(item, schools)), nextCursor: page.next && cursor.encode({ key: page.next.name, id: page.next.id }) };
   },
 });
 
