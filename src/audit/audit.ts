@@ -74,6 +74,22 @@ export const AUDIT_ACTIONS = {
   'cloud_service.added': 'Cloud service approved',
   'cloud_service.updated': 'Cloud service changed',
   'settings.updated': 'Trust settings changed',
+  'monitoring_source.created': 'Monitoring source added',
+  'monitoring_source.updated': 'Monitoring source changed',
+  'monitoring_source.key_issued': 'Monitoring source given a new API key',
+  'monitoring_username.mapped': 'Monitoring username matched to a person',
+  'monitoring_upload.started': 'Monitoring log uploaded',
+  'monitoring_rule.created': 'Monitoring rule added',
+  'monitoring_rule.updated': 'Monitoring rule changed',
+  'enhanced_monitoring.set': 'Enhanced monitoring set',
+  'enhanced_monitoring.ended': 'Enhanced monitoring ended early',
+  'alert.acknowledged': 'Alert acknowledged',
+  'alert.outcome': 'Alert outcome recorded',
+  'alert.escalated': 'Alert escalated to a concern',
+  'alert.closed': 'Alert closed',
+  'alerts.exported': 'Alerts exported',
+  'monitoring_audit.searched': 'Sign-in and file events searched',
+  'monitoring_audit.exported': 'Sign-in and file events exported',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -5,6 +5,7 @@ export * from '../modules/assets/schema.ts';
 export * from '../modules/auth/schema.ts';
 export * from '../modules/byod/schema.ts';
 export * from '../modules/concerns/schema.ts';
+export * from '../modules/monitoring/schema.ts';
 export * from '../modules/noncompliance/schema.ts';
 export * from '../modules/notifications/schema.ts';
 export * from '../modules/organisations/schema.ts';

@@ -96,6 +96,18 @@ export const PERMISSIONS = {
   'cloudServices.view': { everyone: true },
   'cloudServices.manage': { trust: ['dpo', 'trust_admin'] },
   'itDashboard.view': { trust: ['it_services', 'trust_admin'], school: ['it_services', 'head_teacher'] },
+  // Monitoring and filtering (issue 7, ADR 0011). Which alerts each reader sees is decided per
+  // alert by monitoring/alerts/access.ts (the school's DSL team; staff alerts to the head teacher
+  // when the trust says so).
+  'monitoring.sources': { trust: ['trust_admin'] },
+  'monitoring.upload': { trust: ['trust_admin', 'it_services'] },
+  'monitoring.alerts': { trust: ['dsl', 'deputy_dsl'], school: ['dsl', 'deputy_dsl', 'head_teacher'] },
+  'monitoring.rules': { trust: ['dsl', 'trust_admin'] },
+  /** Setting and ending enhanced monitoring: the head teacher of one of the person's schools (004 §6.4). */
+  'monitoring.enhanced': { school: ['head_teacher'] },
+  'monitoring.enhancedView': { trust: ['dsl', 'deputy_dsl'], school: ['head_teacher', 'dsl', 'deputy_dsl'] },
+  /** Sign-in and file-deletion events (003 §4.3): searched by IT services. */
+  'monitoring.auditEvents': { trust: ['it_services'], school: ['it_services'] },
   'settings.manage': { trust: ['trust_admin'] },
 } satisfies Record<string, Rule>;
 

@@ -8,6 +8,8 @@ import { sendLoanReminders } from '../assets/loans/sweep.ts';
 import { pruneSignInAttempts } from '../auth/service.ts';
 import { sendByodReminders } from '../byod/sweep.ts';
 import { sendConcernNotifications } from '../concerns/breaches/sweep.ts';
+import { sendAlertDigests } from '../monitoring/alerts/sweep.ts';
+import { pruneAuditEvents } from '../monitoring/audit-events/sweep.ts';
 import { sendNonComplianceReminders } from '../noncompliance/sweep.ts';
 import { sendReviewReminders } from '../policies/reviews/service.ts';
 import { sendRequestReminders } from '../requests/sweep.ts';
@@ -41,6 +43,8 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
       if (Date.now() - lastPrune > 3_600_000) {
         lastPrune = Date.now();
         await pruneSignInAttempts(db);
+        const pruned = await pruneAuditEvents(db);
+        if (pruned.deleted) log.info(pruned, 'sign-in and file events past their retention deleted');
       }
       if (Date.now() - lastReviewSweep > 3_600_000) {
         lastReviewSweep = Date.now();
@@ -61,6 +65,8 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
           requests: (await sendRequestReminders(db, config.baseUrl)).reminders,
         };
         if (registers.loans || registers.devices || registers.requests) log.info(registers, 'register reminders');
+        const alertDigests = await sendAlertDigests(db, config.baseUrl);
+        if (alertDigests.digests) log.info(alertDigests, 'alert digests');
       }
     } catch (error) {
       log.error({ err: error }, 'background work failed');
