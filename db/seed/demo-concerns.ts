@@ -12,6 +12,7 @@ import { policies, policyVersions } from '../../src/modules/policies/schema.ts';
 import { londonTime, londonToday } from '../../src/ui/format.ts';
 
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 const DAY = 24 * HOUR;
 
 /**
@@ -201,12 +202,13 @@ export async function seedDemoConcerns(db: Db, trustId: string, now = new Date()
         decision: 'reportable',
         reasons: 'The iPad held SEN support notes for 6 pupils and its passcode was written on the case: a likely risk to the pupils.',
       },
-      ago(8 * DAY),
+      ago(8 * DAY + 40 * MINUTE),
     );
     await recordIcoReport(
       dpo,
       tablet.breach.reference,
-      { icoReference: 'IC-341877-K9Q2', reportedOn: londonToday(ago(8 * DAY)), reportedTime: '16:30' },
+      // Reported ten minutes before it was recorded, whatever the time of day the demo is made.
+      { icoReference: 'IC-341877-K9Q2', reportedOn: londonToday(ago(8 * DAY + 10 * MINUTE)), reportedTime: londonTime(ago(8 * DAY + 10 * MINUTE)) },
       ago(8 * DAY),
     );
     await recordIndividualsTold(dpo, tablet.breach.reference, { told: 'yes', toldOn: londonToday(ago(7 * DAY)) }, ago(7 * DAY));

@@ -8,6 +8,7 @@ import type { PersonKind, Role } from '../../src/modules/organisations/roles.ts'
 import { createPerson, createSchool, createTrust, grantRole } from '../../src/modules/organisations/service.ts';
 import { seedDemoAgreements } from './demo-acknowledgements.ts';
 import { seedDemoConcerns } from './demo-concerns.ts';
+import { seedDemoMonitoring } from './demo-monitoring.ts';
 import { seedDemoPolicy } from './demo-policy.ts';
 import { seedDemoRegisters } from './demo-registers.ts';
 
@@ -336,6 +337,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
   await seedDemoAgreements(db, trust.id);
   await seedDemoConcerns(db, trust.id);
   await seedDemoRegisters(db, trust.id);
+  await seedDemoMonitoring(db, trust.id);
   if (!DEMO_PERSONAS.every((p) => everyone.some((e) => email(e.name) === p.email))) throw new Error('demo personas and seed people disagree');
   return true;
 }

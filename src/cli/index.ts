@@ -8,6 +8,7 @@ import { createApiKeyCommand, revokeApiKeyCommand } from './api-key.ts';
 import { reportError, stdout, withDatabase } from './context.ts';
 import { importPeople } from './import-people.ts';
 import { importPolicy } from './import-policy.ts';
+import { COLUMNS_HELP, ingestLogCommand } from './ingest-log.ts';
 import { verifyEvidence } from './verify-evidence.ts';
 
 const program = new Command('countersign')
@@ -74,6 +75,20 @@ program
   .option('--end-date-missing', 'the file is a full list: record current people missing from it as having left today')
   .action((file: string, options: { trust: string; dryRun?: boolean; endDateMissing?: boolean }) =>
     withDatabase((database, config) => importPeople(database, config, { ...options, file }, stdout)),
+  );
+
+program
+  .command('ingest-log')
+  .description('Read a web filter or proxy log into a monitoring source: events counted, rules applied, alerts raised (the same as uploading it on the web)')
+  .requiredOption('--trust <slug>', 'the trust’s short name')
+  .requiredOption('--source <name>', 'the monitoring source’s name, like "Web filter"')
+  .requiredOption('--format <format>', 'squid (Squid access.log, native format), squid_common (Squid common or combined) or csv (CSV with a header row)')
+  .option('--columns <mapping>', COLUMNS_HELP)
+  .argument('<file>', 'the log file (read as it streams: any size)')
+  .action((file: string, options: { trust: string; source: string; format: string; columns?: string }) =>
+    withDatabase(async (database, config) => {
+      await ingestLogCommand(database, config, { ...options, file }, stdout);
+    }),
   );
 
 const apiKey = program.command('api-key').description('Create and revoke the API keys other systems use to reach the API');

@@ -12,6 +12,18 @@ type LayoutProps = {
   wide?: boolean;
 };
 
+/**
+ * The header link of the page: the one whose address is the longest start of the path, so
+ * /monitoring/sources marks "Monitoring sources" rather than "Monitoring alerts" (/monitoring).
+ */
+function activeHref(nav: { href: string }[], path: string): string | undefined {
+  const matches = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  return nav
+    .map((item) => item.href)
+    .filter(matches)
+    .sort((a, b) => b.length - a.length)[0];
+}
+
 export function Layout({ title, children, breadcrumbs }: LayoutProps) {
   const page = usePage();
   return (
@@ -125,7 +137,7 @@ function Header() {
               <nav aria-label="Menu" className="govuk-service-navigation__wrapper">
                 <ul className="govuk-service-navigation__list" id="navigation">
                   {page.nav.map((item) => {
-                    const active = item.href === '/' ? page.path === '/' : page.path === item.href || page.path.startsWith(`${item.href}/`);
+                    const active = item.href === activeHref(page.nav, page.path);
                     return (
                       <li key={item.href} className={`govuk-service-navigation__item${active ? ' govuk-service-navigation__item--active' : ''}`}>
                         <a className="govuk-service-navigation__link" href={item.href} aria-current={active ? 'page' : undefined}>

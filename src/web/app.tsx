@@ -48,6 +48,7 @@ import { policyRoutes } from '../modules/policies/routes.tsx';
 import { requestRoutes } from '../modules/requests/routes.tsx';
 import { settingsRoutes } from '../modules/settings/routes.tsx';
 import { registerAssets } from './assets.ts';
+import { receiveFilePart, removeUnclaimedUploads, watchDiskUploads } from './disk-upload.ts';
 import { BODY_LIMIT, UPLOAD_LIMIT } from './limits.ts';
 import { ErrorPage } from './pages/error-page.tsx';
 import { renderPage } from './render.tsx';
@@ -97,6 +98,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   app.decorate('database', database);
   app.decorateRequest('actor', null);
   app.decorateRequest('trust', null);
+  app.decorateRequest('diskUploads', null);
   app.decorateRequest('ctx', function (this: FastifyRequest): Ctx {
     if (!this.actor) throw new AppError('Sign in to continue', 401);
     return {
@@ -138,7 +140,14 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
     limits: { fileSize: UPLOAD_LIMIT, files: 5, fields: 60, fieldSize: 100_000 },
+    // Files go into memory (UPLOAD_LIMIT), except on routes with config.diskUpload (monitoring
+    // logs): those are streamed to a temporary file, with the route's own limit (multipartOptions).
+    onFile(part) {
+      return receiveFilePart(this, part);
+    },
   });
+  app.addHook('onRequest', async (request, reply) => watchDiskUploads(request, reply));
+  app.addHook('onResponse', async (request) => removeUnclaimedUploads(request));
   await app.register(fastifyCsrf, {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookies },
     getToken: (req) => {
@@ -183,7 +192,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
     else request.log.info({ code: error.code, status }, error.message);
     const isCsrf = error.code?.startsWith('FST_CSRF');
     const message =
-      status === 413
+      status === 413 && !(error instanceof AppError)
         ? 'The file or form you sent is too large.'
         : isCsrf
           ? 'This form had expired. Go back, reload the page and try again.'

@@ -277,6 +277,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/concern-types',
       '/concerns',
       '/loans',
+      '/monitoring/events',
       '/people',
       '/people/{id}',
     ]);

@@ -31,6 +31,8 @@ const ERRORS = {
 } as const;
 type ErrorStatus = keyof typeof ERRORS;
 const BODY_400 = 'The body is not a JSON object, or a field is not valid: `fields` has a message for each field, by its name in the body';
+const bodyList400 = (max: number) =>
+  `The body is not JSON, is neither an object nor a list, or is a list that is empty or longer than ${max.toLocaleString('en-GB')}. Problems with single items do not fail the request: the answer lists them`;
 
 /**
  * Bad input to the API: a ValidationError (so the answer carries `fields`) with status 400, the
@@ -77,10 +79,16 @@ export type ApiEndpoint<
   body?: B;
   /** The most bytes the body may have (413 beyond); 100 KB unless given. */
   bodyLimit?: number;
+  /**
+   * The body may be one object or a list of at most `max` of them, each checked alone against
+   * `body`: the handler gets the valid ones and the problems of the others (write it with
+   * defineListEndpoint). A list longer than `max`, or a body that is neither, answers 400.
+   */
+  bodyList?: { max: number };
   /** A schema registered in `apiSchemas`. */
   response: R;
-  /** The success status: 200 unless given (201 for a POST that creates a record). */
-  status?: 200 | 201;
+  /** The success status: 200 unless given (201 for a POST that creates a record, 202 for one taken to be processed). */
+  status?: 200 | 201 | 202;
   /** The error statuses this endpoint answers besides 401 and 403, which every endpoint can. */
   errors: Exclude<ErrorStatus, 401 | 403>[];
   handler: (ctx: Ctx, input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }) => Promise<z.output<R>>;
@@ -89,6 +97,18 @@ export type ApiEndpoint<
 /** Checks a definition's handler against its own schemas, then files it with the others. */
 export const defineEndpoint = <P extends z.ZodObject, Q extends z.ZodObject, R extends z.ZodType, B extends z.ZodObject = z.ZodObject>(
   endpoint: ApiEndpoint<P, Q, R, B>,
+) => endpoint as unknown as ApiEndpoint;
+
+/** A body of one object or a list, as the handler of a `bodyList` endpoint gets it: by position in the list (0 for one object). */
+export type ApiBodyList<T> = { items: { index: number; value: T }[]; rejected: { index: number; errors: FieldErrors }[] };
+
+/** An endpoint taking one object or a list of them (`bodyList`): the handler gets each valid item and the problems of the others. */
+export const defineListEndpoint = <P extends z.ZodObject, Q extends z.ZodObject, R extends z.ZodType, B extends z.ZodObject>(
+  endpoint: Omit<ApiEndpoint<P, Q, R, B>, 'handler' | 'body' | 'bodyList'> & {
+    body: B;
+    bodyList: { max: number };
+    handler: (ctx: Ctx, input: { params: z.output<P>; query: z.output<Q>; body: ApiBodyList<z.output<B>> }) => Promise<z.output<R>>;
+  },
 ) => endpoint as unknown as ApiEndpoint;
 
 /** 100 KB: far more than any concern's words need. */
@@ -118,7 +138,8 @@ export function openApiDocument(endpoints: ApiEndpoint[], baseUrl: string) {
   for (const e of endpoints) {
     const statuses = ([...e.errors, 401, 403] as ErrorStatus[]).sort((a, b) => a - b);
     const limit = Math.round((e.bodyLimit ?? DEFAULT_BODY_LIMIT) / 1024);
-    const errorText = (s: ErrorStatus) => (e.body && s === 400 ? BODY_400 : e.body && s === 413 ? `The body is larger than ${limit} KB` : ERRORS[s]);
+    const body400 = e.bodyList ? bodyList400(e.bodyList.max) : BODY_400;
+    const errorText = (s: ErrorStatus) => (e.body && s === 400 ? body400 : e.body && s === 413 ? `The body is larger than ${limit} KB` : ERRORS[s]);
     paths[e.path] = {
       ...paths[e.path],
       [e.method.toLowerCase()]: {
@@ -127,9 +148,17 @@ export function openApiDocument(endpoints: ApiEndpoint[], baseUrl: string) {
         description: `${e.description}\n\nNeeds an API key with the \`${e.scope}\` scope.`,
         security: [{ apiKey: [e.scope] }],
         parameters: [...parameters('path', e.params), ...parameters('query', e.query)],
-        ...(e.body
-          ? { requestBody: { required: true, description: `A JSON object, sent as application/json, of at most ${limit} KB`, content: json(ref(e.body)) } }
-          : {}),
+        ...(e.body && e.bodyList
+          ? {
+              requestBody: {
+                required: true,
+                description: `A JSON object, or a list of at most ${e.bodyList.max.toLocaleString('en-GB')} of them, sent as application/json, of at most ${limit} KB`,
+                content: json({ oneOf: [ref(e.body), { type: 'array', items: ref(e.body), minItems: 1, maxItems: e.bodyList.max }] }),
+              },
+            }
+          : e.body
+            ? { requestBody: { required: true, description: `A JSON object, sent as application/json, of at most ${limit} KB`, content: json(ref(e.body)) } }
+            : {}),
         responses: {
           [e.status ?? 200]: { description: e.summary, content: json(ref(e.response)) },
           ...Object.fromEntries(statuses.map((s) => [s, { description: errorText(s), content: json(ref(ApiError)) }])),

@@ -7,7 +7,8 @@ import { assetEndpoints } from './assets.ts';
 import { complianceEndpoints } from './compliance.ts';
 import { concernEndpoints } from './concerns.ts';
 import { loanEndpoints } from './loans.ts';
-import { type ApiEndpoint, ApiInputError, DEFAULT_BODY_LIMIT, openApiDocument } from './openapi.ts';
+import { monitoringEndpoints } from './monitoring.ts';
+import { type ApiBodyList, type ApiEndpoint, ApiInputError, DEFAULT_BODY_LIMIT, openApiDocument } from './openapi.ts';
 import { peopleEndpoints } from './people.ts';
 
 /**
@@ -15,7 +16,14 @@ import { peopleEndpoints } from './people.ts';
  * here: its route, the key and scope check, parameter validation and its entry in openapi.json
  * all follow from that one definition.
  */
-export const API_ENDPOINTS: ApiEndpoint[] = [...peopleEndpoints, ...complianceEndpoints, ...concernEndpoints, ...assetEndpoints, ...loanEndpoints];
+export const API_ENDPOINTS: ApiEndpoint[] = [
+  ...peopleEndpoints,
+  ...complianceEndpoints,
+  ...concernEndpoints,
+  ...assetEndpoints,
+  ...loanEndpoints,
+  ...monitoringEndpoints,
+];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,17 +43,45 @@ function parseInput(schema: z.ZodObject | undefined, input: unknown) {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A message per field for a body's problems, by the field's name in the body. */
+function fieldErrors(issues: z.core.$ZodIssue[]): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[key] ??= `${key} is not a field this request accepts`;
+    else fields[String(issue.path[0] ?? 'body')] ??= issue.message;
+  }
+  return fields;
+}
+
 /** A JSON body: an object, checked field by field; every problem is named by its field. */
 function parseBody(schema: z.ZodObject, input: unknown) {
   if (!isPlainObject(input)) throw new AppError('The body must be a JSON object, like {"type": "cyberbullying", …}', 400);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[key] ??= `${key} is not a field this request accepts`;
-    else fields[String(issue.path[0] ?? 'body')] ??= issue.message;
-  }
-  throw new ApiInputError(fields);
+  throw new ApiInputError(fieldErrors(result.error.issues));
+}
+
+/**
+ * A JSON body of one object or a list of at most `max`: each item is checked alone, so the valid
+ * ones go on while the others are named by their position. Only the body's shape fails it all.
+ */
+function parseBodyList(schema: z.ZodObject, input: unknown, max: number): ApiBodyList<unknown> {
+  const list = Array.isArray(input) ? input : isPlainObject(input) ? [input] : null;
+  if (!list) throw new AppError(`The body must be a JSON object, or a list (array) of at most ${max.toLocaleString('en-GB')} objects`, 400);
+  if (list.length === 0) throw new AppError('The body is an empty list: send at least one item', 400);
+  if (list.length > max)
+    throw new AppError(
+      `The body is a list of ${list.length.toLocaleString('en-GB')} items; at most ${max.toLocaleString('en-GB')} are accepted in one request: send the rest in another`,
+      400,
+    );
+  const out: ApiBodyList<unknown> = { items: [], rejected: [] };
+  list.forEach((value, index) => {
+    const result = isPlainObject(value) ? schema.safeParse(value) : null;
+    if (!result) out.rejected.push({ index, errors: { item: 'Each item must be a JSON object' } });
+    else if (result.success) out.items.push({ index, value: result.data });
+    else out.rejected.push({ index, errors: fieldErrors(result.error.issues) });
+  });
+  return out;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -113,7 +149,7 @@ export async function apiRoutes(app: FastifyInstance) {
         const input = {
           params: parseInput(endpoint.params, request.params),
           query: parseInput(endpoint.query, request.query),
-          body: body ? parseBody(body, request.body) : {},
+          body: body ? (endpoint.bodyList ? parseBodyList(body, request.body, endpoint.bodyList.max) : parseBody(body, request.body)) : {},
         };
         const result = await endpoint.handler(request.ctx(), input);
         return reply.status(endpoint.status ?? 200).send(result);

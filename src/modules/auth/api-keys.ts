@@ -50,27 +50,34 @@ async function activeKeyNamed(db: Db, trustId: string, name: string) {
 /** Creates a key and returns it in full: the only time it exists outside the caller's hands. */
 export async function createApiKey(ctx: Ctx, raw: unknown): Promise<{ key: string; apiKey: ApiKeyRow }> {
   const input = parseOrThrow(apiKeyInput, raw);
+  authorize(ctx.actor, 'apiKeys.manage', { trustId: ctx.actor.trustId });
+  return transaction(ctx.db, (tx) => insertApiKey(tx, ctx, { name: input.name, scopes: input.scopes as ApiScope[] }));
+}
+
+/**
+ * Inserts a key inside the caller's transaction (with its audit record), for services that create
+ * a key as part of something else (a monitoring source). The caller has authorized the actor.
+ * A name already used by an active key is a ValidationError on `name`.
+ */
+export async function insertApiKey(tx: Db, ctx: Ctx, input: { name: string; scopes: ApiScope[] }): Promise<{ key: string; apiKey: ApiKeyRow }> {
   const trustId = ctx.actor.trustId;
-  authorize(ctx.actor, 'apiKeys.manage', { trustId });
   const scopes = [...new Set(input.scopes)];
-  return transaction(ctx.db, async (tx) => {
-    const clash = await activeKeyNamed(tx, trustId, input.name);
-    if (clash) throw new ValidationError({ name: `An active API key is already called ‘${clash.name}’. Choose another name, or revoke that key first` });
-    const { key, prefix } = newKey();
-    const [apiKey] = await tx
-      .insert(apiKeys)
-      .values({ trustId, name: input.name, prefix, keyHash: sha256(key), scopes, createdBy: byPerson(ctx) })
-      .returning();
-    if (!apiKey) throw new Error('insert returned nothing');
-    await recordEvent(tx, ctx, {
-      action: 'api_key.created',
-      resourceType: 'api_key',
-      resourceId: apiKey.id,
-      summary: `Created the API key ‘${apiKey.name}’ (${prefix})`,
-      after: { name: apiKey.name, prefix, scopes },
-    });
-    return { key, apiKey };
+  const clash = await activeKeyNamed(tx, trustId, input.name);
+  if (clash) throw new ValidationError({ name: `An active API key is already called ‘${clash.name}’. Choose another name, or revoke that key first` });
+  const { key, prefix } = newKey();
+  const [apiKey] = await tx
+    .insert(apiKeys)
+    .values({ trustId, name: input.name, prefix, keyHash: sha256(key), scopes, createdBy: byPerson(ctx) })
+    .returning();
+  if (!apiKey) throw new Error('insert returned nothing');
+  await recordEvent(tx, ctx, {
+    action: 'api_key.created',
+    resourceType: 'api_key',
+    resourceId: apiKey.id,
+    summary: `Created the API key ‘${apiKey.name}’ (${prefix})`,
+    after: { name: apiKey.name, prefix, scopes },
   });
+  return { key, apiKey };
 }
 
 /** The trust's keys, active ones first, with who created each. */
@@ -100,23 +107,29 @@ export async function getApiKey(ctx: Ctx, id: string): Promise<ApiKeyRow> {
 export async function revokeApiKey(ctx: Ctx, id: string): Promise<ApiKeyRow> {
   const existing = await getApiKey(ctx, id);
   if (existing.revokedAt) return existing;
-  return transaction(ctx.db, async (tx) => {
-    const [key] = await tx
-      .update(apiKeys)
-      .set({ revokedAt: new Date(), revokedBy: byPerson(ctx) })
-      .where(and(eq(apiKeys.trustId, existing.trustId), eq(apiKeys.id, existing.id), isNull(apiKeys.revokedAt)))
-      .returning();
-    // Someone else revoked it between the read and the update: it is revoked either way.
-    if (!key) return existing;
-    await recordEvent(tx, ctx, {
-      action: 'api_key.revoked',
-      resourceType: 'api_key',
-      resourceId: key.id,
-      summary: `Revoked the API key ‘${key.name}’ (${key.prefix})`,
-      before: { name: key.name, prefix: key.prefix, scopes: key.scopes },
-    });
-    return key;
+  return transaction(ctx.db, async (tx) => (await revokeApiKeyIn(tx, ctx, existing.id)) ?? existing);
+}
+
+/**
+ * Revokes one of the actor's trust's keys inside the caller's transaction (with its audit record);
+ * null when it was already revoked or is not the trust's. The caller has authorized the actor.
+ */
+export async function revokeApiKeyIn(tx: Db, ctx: Ctx, id: string): Promise<ApiKeyRow | null> {
+  const [key] = await tx
+    .update(apiKeys)
+    .set({ revokedAt: new Date(), revokedBy: byPerson(ctx) })
+    .where(and(eq(apiKeys.trustId, ctx.actor.trustId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning();
+  // Someone else revoked it between the caller's read and this update: it is revoked either way.
+  if (!key) return null;
+  await recordEvent(tx, ctx, {
+    action: 'api_key.revoked',
+    resourceType: 'api_key',
+    resourceId: key.id,
+    summary: `Revoked the API key ‘${key.name}’ (${key.prefix})`,
+    before: { name: key.name, prefix: key.prefix, scopes: key.scopes },
   });
+  return key;
 }
 
 /** The actor for a key sent with an API request, or null when it is unknown or revoked. Counts the use. */

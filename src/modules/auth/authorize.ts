@@ -101,7 +101,7 @@ export const PERMISSIONS = {
   // when the trust says so).
   'monitoring.sources': { trust: ['trust_admin'] },
   'monitoring.upload': { trust: ['trust_admin', 'it_services'] },
-  'monitoring.alerts': { trust: ['dsl', 'deputy_dsl'], school: ['dsl', 'deputy_dsl', 'head_teacher'] },
+  'monitoring.alerts': { trust: ['dsl', 'deputy_dsl', 'hr_lead'], school: ['dsl', 'deputy_dsl', 'head_teacher'] },
   'monitoring.rules': { trust: ['dsl', 'trust_admin'] },
   /** Setting and ending enhanced monitoring: the head teacher of one of the person's schools (004 §6.4). */
   'monitoring.enhanced': { school: ['head_teacher'] },

@@ -10,6 +10,8 @@ import { can } from '../auth/authorize.ts';
 import { byodTodos } from '../byod/todos.ts';
 import { breachTodos } from '../concerns/breaches/todos.ts';
 import { concernTodos } from '../concerns/record/todos.ts';
+import { alertTodos } from '../monitoring/alerts/todos.ts';
+import { enhancedTodos } from '../monitoring/enhanced/todos.ts';
 import { nonComplianceTodos } from '../noncompliance/todos.ts';
 import { roleLabel } from '../organisations/roles.ts';
 import { reviewTodos } from '../policies/reviews/service.ts';
@@ -74,10 +76,12 @@ export async function homeRoutes(app: FastifyInstance) {
       ...(await agreementTodos(ctx, londonToday())),
       ...(await breachTodos(ctx)),
       ...(await concernTodos(ctx)),
+      ...(await alertTodos(ctx)),
       ...(await nonComplianceTodos(ctx, londonToday())),
       ...(await loanTodos(ctx)),
       ...(await requestTodos(ctx)),
       ...(await byodTodos(ctx)),
+      ...(await enhancedTodos(ctx)),
       ...(await reviewTodos(ctx)),
     ];
     return renderPage(request, reply, <HomePage actor={actor} todos={todos} />);

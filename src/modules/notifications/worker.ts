@@ -10,6 +10,7 @@ import { sendByodReminders } from '../byod/sweep.ts';
 import { sendConcernNotifications } from '../concerns/breaches/sweep.ts';
 import { sendAlertDigests } from '../monitoring/alerts/sweep.ts';
 import { pruneAuditEvents } from '../monitoring/audit-events/sweep.ts';
+import { failStaleUploads } from '../monitoring/intake/uploads.ts';
 import { sendNonComplianceReminders } from '../noncompliance/sweep.ts';
 import { sendReviewReminders } from '../policies/reviews/service.ts';
 import { sendRequestReminders } from '../requests/sweep.ts';
@@ -45,6 +46,7 @@ export function startBackgroundWork(db: Db, config: Config, log: FastifyBaseLogg
         await pruneSignInAttempts(db);
         const pruned = await pruneAuditEvents(db);
         if (pruned.deleted) log.info(pruned, 'sign-in and file events past their retention deleted');
+        if ((await failStaleUploads(db)) > 0) log.warn('log uploads whose reading had stopped were marked as failed');
       }
       if (Date.now() - lastReviewSweep > 3_600_000) {
         lastReviewSweep = Date.now();

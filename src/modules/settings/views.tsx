@@ -25,6 +25,13 @@ export function SettingsPage() {
           Manage API keys
         </a>
       </p>
+      <h2 className="govuk-heading-m">Monitoring</h2>
+      <p className="govuk-body">
+        <a className="govuk-link" href="/settings/monitoring">
+          Monitoring settings
+        </a>
+        : how repeats are grouped into one alert, who alerts about staff go to, and how long sign-in and file-deletion events are kept.
+      </p>
     </Layout>
   );
 }
