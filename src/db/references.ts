@@ -21,14 +21,25 @@ export const referenceCounters = pgTable(
 
 /** The next reference for a prefix in the year of `at` (London calendar year), e.g. "C-2026-0042". */
 export async function nextReference(tx: Db, trustId: string, prefix: string, at = new Date()): Promise<string> {
+  const [reference] = await nextReferences(tx, trustId, prefix, 1, at);
+  return reference as string;
+}
+
+/**
+ * The next `count` references at once, in order, with one statement (an intake raising many alerts
+ * in one flush): the counter moves on by `count` under the same row lock.
+ */
+export async function nextReferences(tx: Db, trustId: string, prefix: string, count: number, at = new Date()): Promise<string[]> {
+  if (count < 1) return [];
   const year = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric' }).format(at));
   const [row] = await tx
     .insert(referenceCounters)
-    .values({ trustId, prefix, year, last: 1 })
+    .values({ trustId, prefix, year, last: count })
     .onConflictDoUpdate({
       target: [referenceCounters.trustId, referenceCounters.prefix, referenceCounters.year],
-      set: { last: sql`${referenceCounters.last} + 1` },
+      set: { last: sql`${referenceCounters.last} + ${count}` },
     })
     .returning({ last: referenceCounters.last });
-  return `${prefix}-${year}-${String(row?.last ?? 1).padStart(4, '0')}`;
+  const last = row?.last ?? count;
+  return Array.from({ length: count }, (_, i) => `${prefix}-${year}-${String(last - count + 1 + i).padStart(4, '0')}`);
 }

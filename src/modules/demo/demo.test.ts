@@ -12,6 +12,7 @@ import { assets, loanItems, loans } from '../assets/schema.ts';
 import { byodDevices } from '../byod/schema.ts';
 import { breaches, concerns } from '../concerns/schema.ts';
 import { CONCERN_TYPE_CODES } from '../concerns/types.ts';
+import { alerts, enhancedMonitoring, monitoringAuditEvents, monitoringSources, monitoringUploads } from '../monitoring/schema.ts';
 import { actionPlanItems, noncompliance } from '../noncompliance/schema.ts';
 import { people, trusts } from '../organisations/schema.ts';
 import { policies } from '../policies/schema.ts';
@@ -225,5 +226,39 @@ describe('the demo agreements', () => {
     const asked = await t.app.db.select().from(requests).where(eq(requests.trustId, trust.id));
     assert.deepEqual(new Set(asked.map((r) => r.status)), new Set(['pending', 'approved', 'refused']));
     assert.ok((await t.app.db.select().from(cloudServices).where(eq(cloudServices.trustId, trust.id))).length >= 4, 'the register, with the approved request');
+  });
+
+  test('monitoring: three sources, alerts in every state (one escalated, noisy false positives), enhanced monitoring, sign-ins and a read log file', async () => {
+    const trust = (await t.app.db.select().from(trusts).where(eq(trusts.slug, 'oakfield')))[0];
+    assert.ok(trust);
+    const sources = await t.app.db.select().from(monitoringSources).where(eq(monitoringSources.trustId, trust.id));
+    assert.equal(sources.length, 3);
+    const raised = await t.app.db.select().from(alerts).where(eq(alerts.trustId, trust.id));
+    assert.ok(raised.length >= 20, `weeks of alerts (${raised.length})`);
+    assert.deepEqual(new Set(raised.map((a) => a.status)), new Set(['open', 'acknowledged', 'closed']));
+    assert.ok(
+      raised.some((a) => a.concernId && a.outcome === 'true_positive'),
+      'one escalated to a concern',
+    );
+    assert.ok(raised.filter((a) => a.outcome === 'false_positive').length >= 5, 'a noisy rule');
+    assert.ok(
+      raised.some((a) => a.severity === 'high' && a.status === 'open'),
+      'a high alert to triage',
+    );
+    assert.ok(
+      raised.some((a) => a.enhanced),
+      'an alert about someone under enhanced monitoring',
+    );
+    assert.equal((await t.app.db.select().from(enhancedMonitoring).where(eq(enhancedMonitoring.trustId, trust.id))).length, 1);
+    const signIns = await t.app.db.select().from(monitoringAuditEvents).where(eq(monitoringAuditEvents.trustId, trust.id));
+    assert.ok(signIns.some((e) => e.kind === 'logon' && e.outcome === 'failure'));
+    assert.ok(signIns.some((e) => e.kind === 'file_deletion'));
+    const [upload] = await t.app.db.select().from(monitoringUploads).where(eq(monitoringUploads.trustId, trust.id));
+    assert.equal(upload?.status, 'done');
+    assert.equal(upload?.malformedCount, 1);
+    // What the DSL sees when they sign in.
+    const dsl = await new Agent(t.app).signIn('priya.shah@oakfield.example');
+    assert.match((await dsl.get('/monitoring')).body, /Noisy rules/);
+    assert.match((await dsl.get('/')).body, /monitoring alerts? to triage/);
   });
 });
