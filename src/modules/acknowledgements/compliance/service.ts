@@ -575,16 +575,13 @@ export async function hasDirectReports(ctx: Ctx, today = londonToday()): Promise
   return !!found;
 }
 
-export async function teamAgreements(ctx: Ctx, today = londonToday()): Promise<TeamMember[]> {
-  if (ctx.actor.type !== 'person') throw new ForbiddenError('Only a person can have a team');
-  const { trustId, personId } = ctx.actor;
-  const reports = await ctx.db
-    .select({ id: people.id, name: people.fullName, position: people.position })
-    .from(people)
-    .where(and(eq(people.trustId, trustId), eq(people.lineManagerId, personId), isCurrentPerson(today)))
-    .orderBy(asc(people.fullName), asc(people.id));
-  if (reports.length === 0) return [];
-  const agreements = await ctx.db
+/**
+ * The current agreements of some people (the version in force of each policy they must sign, as
+ * the compliance pages count them), with whether and when each was signed, by policy title.
+ */
+export async function currentAgreements(db: Db, trustId: string, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return db
     .select({
       personId: assignments.personId,
       assignmentId: assignments.id,
@@ -600,17 +597,24 @@ export async function teamAgreements(ctx: Ctx, today = londonToday()): Promise<T
       and(eq(policyVersions.trustId, assignments.trustId), eq(policyVersions.id, assignments.versionId), eq(policyVersions.status, 'published')),
     )
     .innerJoin(policies, and(eq(policies.trustId, assignments.trustId), eq(policies.id, assignments.policyId)))
-    .where(
-      and(
-        eq(assignments.trustId, trustId),
-        inArray(
-          assignments.personId,
-          reports.map((r) => r.id),
-        ),
-        isCurrentAssignment,
-      ),
-    )
+    .where(and(eq(assignments.trustId, trustId), inArray(assignments.personId, personIds), isCurrentAssignment))
     .orderBy(asc(policies.title));
+}
+
+export async function teamAgreements(ctx: Ctx, today = londonToday()): Promise<TeamMember[]> {
+  if (ctx.actor.type !== 'person') throw new ForbiddenError('Only a person can have a team');
+  const { trustId, personId } = ctx.actor;
+  const reports = await ctx.db
+    .select({ id: people.id, name: people.fullName, position: people.position })
+    .from(people)
+    .where(and(eq(people.trustId, trustId), eq(people.lineManagerId, personId), isCurrentPerson(today)))
+    .orderBy(asc(people.fullName), asc(people.id));
+  if (reports.length === 0) return [];
+  const agreements = await currentAgreements(
+    ctx.db,
+    trustId,
+    reports.map((r) => r.id),
+  );
   return reports.map((r) => ({ ...r, agreements: agreements.filter((a) => a.personId === r.id).map(({ personId: _, ...a }) => a) }));
 }
 

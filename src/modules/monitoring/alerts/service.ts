@@ -5,8 +5,7 @@ import { type Db, transaction } from '../../../db/client.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { formatDateTime, londonToday } from '../../../ui/format.ts';
 import { blankToUndefined, isUuid } from '../../../validation.ts';
-import { assignments } from '../../acknowledgements/schema.ts';
-import { isCurrentAssignment } from '../../acknowledgements/service.ts';
+import { currentAgreements } from '../../acknowledgements/compliance/service.ts';
 import { actorId } from '../../auth/actor.ts';
 import { can } from '../../auth/authorize.ts';
 import { visibleConcernsWhere } from '../../concerns/access.ts';
@@ -14,7 +13,6 @@ import { type ConcernPart, concernPeople, concerns } from '../../concerns/schema
 import { type NewConcern, reportConcern } from '../../concerns/service.ts';
 import { CONCERN_TYPES, type ConcernTypeCode, typeLabel } from '../../concerns/types.ts';
 import { people, personSchools, schools } from '../../organisations/schema.ts';
-import { policies, policyVersions } from '../../policies/schema.ts';
 import { categoryLabel } from '../events.ts';
 import {
   ALERT_ENTRY_KINDS,
@@ -98,23 +96,7 @@ export type AgreementStatus = {
  * compliance pages count them) and whether each is signed. Signed first by policy title.
  */
 export async function personAgreements(db: Db, trustId: string, personId: string, today = londonToday()): Promise<AgreementStatus[]> {
-  const rows = await db
-    .select({
-      assignmentId: assignments.id,
-      policyTitle: policies.title,
-      versionLabel: policyVersions.label,
-      dueOn: assignments.dueOn,
-      signedAt: assignments.signedAt,
-      acknowledgementId: assignments.acknowledgementId,
-    })
-    .from(assignments)
-    .innerJoin(
-      policyVersions,
-      and(eq(policyVersions.trustId, assignments.trustId), eq(policyVersions.id, assignments.versionId), eq(policyVersions.status, 'published')),
-    )
-    .innerJoin(policies, and(eq(policies.trustId, assignments.trustId), eq(policies.id, assignments.policyId)))
-    .where(and(eq(assignments.trustId, trustId), eq(assignments.personId, personId), isCurrentAssignment))
-    .orderBy(asc(policies.title));
+  const rows = await currentAgreements(db, trustId, [personId]);
   return rows.map((r) => ({
     assignmentId: r.assignmentId,
     policyTitle: r.policyTitle,
