@@ -44,14 +44,7 @@ export function Tag({ tone = 'grey', children }: { tone?: Tone; children: ReactN
 
 export type Column<T> = { header: string; cell: (row: T) => ReactNode; numeric?: boolean; sortKey?: string };
 
-export function Table<T>({
-  caption,
-  columns,
-  rows,
-  rowKey,
-  sort,
-  empty = 'Nothing to show.',
-}: {
+export type TableProps<T> = {
   caption: string;
   columns: Column<T>[];
   rows: T[];
@@ -59,7 +52,9 @@ export function Table<T>({
   /** Server-side sort links: the current sort and a function building the URL for a column. */
   sort?: { current: string; dir: 'asc' | 'desc'; href: (key: string, dir: 'asc' | 'desc') => string };
   empty?: string;
-}) {
+};
+
+export function Table<T>({ caption, columns, rows, rowKey, sort, empty = 'Nothing to show.' }: TableProps<T>) {
   if (rows.length === 0) return <p className="govuk-body cs-empty">{empty}</p>;
   return (
     // A table wider than the screen scrolls sideways inside this region, which keyboard users can
@@ -158,6 +153,21 @@ export function ResultCount({ page, pageSize, total, noun }: { page: number; pag
     <p className="govuk-body cs-result-count">
       Showing {from} to {to} of {total} {total === 1 ? noun[0] : noun[1]}
     </p>
+  );
+}
+
+/** A paged list: `ResultCount` above the `Table`, `Pagination` below, all from one `paging`. */
+export function PagedTable<T>({
+  paging,
+  ...table
+}: TableProps<T> & { paging: { page: number; pageSize: number; total: number; noun: [string, string]; href: (page: number) => string } }) {
+  const { page, pageSize, total, noun, href } = paging;
+  return (
+    <>
+      <ResultCount page={page} pageSize={pageSize} total={total} noun={noun} />
+      <Table {...table} />
+      <Pagination page={page} pageSize={pageSize} total={total} href={href} />
+    </>
   );
 }
 

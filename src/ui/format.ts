@@ -60,3 +60,15 @@ export function londonDateTime(date: string, time = '12:00'): Date {
 
 /** "14:05", the London time of an instant. */
 export const londonTime = (value: Date) => timeFmt.format(value);
+
+/** "2026-03-03 14:05" in London time, for CSV downloads: sortable in a spreadsheet. */
+const csvFmt = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+export const csvTime = (value: Date | string | null | undefined): string | null => (value ? csvFmt.format(toDate(value)) : null);

@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../errors.ts';
-import { type Column, InsetText, PageHeading, Pagination, Paragraphs, ResultCount, SummaryList, Table, Tag, WarningText } from '../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, Paragraphs, SummaryList, Table, Tag, WarningText } from '../../ui/components.tsx';
 import { CsvColumns, CsvFileField, CsvProblems } from '../../ui/csv-upload.tsx';
 import { formatDate, formatDateTime, plural } from '../../ui/format.ts';
 import {
@@ -129,16 +129,15 @@ export function RegisterPage({ data }: { data: AssetList }) {
           </div>
         </div>
       </form>
-      <ResultCount page={q.page} pageSize={PAGE_SIZE} total={data.total} noun={['device', 'devices']} />
-      <Table
+      <PagedTable
         caption="Devices"
         columns={columns}
         rows={data.rows}
         rowKey={(r) => r.asset.id}
         sort={{ current: q.sort, dir: q.dir, href: (key, dir) => registerUrl(q, { sort: key as AssetListQuery['sort'], dir, page: 1 }) }}
         empty={q.q || q.status || q.type || q.school ? 'No devices match this search.' : 'No devices are recorded yet.'}
+        paging={{ page: q.page, pageSize: PAGE_SIZE, total: data.total, noun: ['device', 'devices'], href: (page) => registerUrl(q, { page }) }}
       />
-      <Pagination page={q.page} pageSize={PAGE_SIZE} total={data.total} href={(page) => registerUrl(q, { page })} />
       {data.total > 0 && (
         <p className="govuk-body">
           <a className="govuk-link" href={exportParams ? `/assets.csv?${exportParams}` : '/assets.csv'}>

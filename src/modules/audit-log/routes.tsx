@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AUDIT_ACTIONS, type AuditAction } from '../../audit/audit.ts';
 import type { auditEvents } from '../../audit/schema.ts';
-import { type Column, PageHeading, Pagination, ResultCount, Table } from '../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { Select, TextInput } from '../../ui/forms.tsx';
 import { Layout } from '../../ui/layout.tsx';
@@ -106,9 +106,14 @@ export async function auditRoutes(app: FastifyInstance) {
             </div>
           </div>
         </form>
-        <ResultCount page={q.page} pageSize={PAGE_SIZE} total={total} noun={['entry', 'entries']} />
-        <Table caption="Audit log entries" columns={columns} rows={items} rowKey={(e) => String(e.id)} empty="No entries match these filters." />
-        <Pagination page={q.page} pageSize={PAGE_SIZE} total={total} href={(page) => url(q, page)} />
+        <PagedTable
+          caption="Audit log entries"
+          columns={columns}
+          rows={items}
+          rowKey={(e) => String(e.id)}
+          empty="No entries match these filters."
+          paging={{ page: q.page, pageSize: PAGE_SIZE, total, noun: ['entry', 'entries'], href: (page) => url(q, page) }}
+        />
       </Layout>,
     );
   });

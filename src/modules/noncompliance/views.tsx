@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { FieldErrors } from '../../errors.ts';
-import { type Column, InsetText, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag, type Tone, WarningText } from '../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, SummaryList, Table, Tag, type Tone, WarningText } from '../../ui/components.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import {
   Button,
@@ -209,9 +209,14 @@ export function RegisterPage({ data, today }: { data: Register; today: string })
           </div>
         </div>
       </form>
-      <ResultCount page={q.page} pageSize={PAGE_SIZE} total={data.total} noun={['record', 'records']} />
-      <Table caption="Non-compliance records" columns={columns} rows={data.rows} rowKey={(r) => r.id} empty="No records match these filters." />
-      <Pagination page={q.page} pageSize={PAGE_SIZE} total={data.total} href={(page) => registerUrl(q, page)} />
+      <PagedTable
+        caption="Non-compliance records"
+        columns={columns}
+        rows={data.rows}
+        rowKey={(r) => r.id}
+        empty="No records match these filters."
+        paging={{ page: q.page, pageSize: PAGE_SIZE, total: data.total, noun: ['record', 'records'], href: (page) => registerUrl(q, page) }}
+      />
     </Layout>
   );
 }

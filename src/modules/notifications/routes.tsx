@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.ts';
-import { type Column, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag, type Tone } from '../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading, SummaryList, Tag, type Tone } from '../../ui/components.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { Layout } from '../../ui/layout.tsx';
 import { isUuid } from '../../validation.ts';
@@ -52,13 +52,19 @@ export async function notificationRoutes(app: FastifyInstance) {
             ? 'Every email Countersign has queued, and whether it has been sent.'
             : 'No mail server is configured, so emails stay here instead of being sent. Open one to follow its links.'}
         </p>
-        <ResultCount page={q.page} pageSize={PAGE_SIZE} total={total} noun={['email', 'emails']} />
-        <Table caption="Emails" columns={columns} rows={items} rowKey={(m) => m.id} empty="No emails yet." />
-        <Pagination
-          page={q.page}
-          pageSize={PAGE_SIZE}
-          total={total}
-          href={(page) => `/outbox?${new URLSearchParams({ ...(q.status ? { status: q.status } : {}), page: String(page) })}`}
+        <PagedTable
+          caption="Emails"
+          columns={columns}
+          rows={items}
+          rowKey={(m) => m.id}
+          empty="No emails yet."
+          paging={{
+            page: q.page,
+            pageSize: PAGE_SIZE,
+            total,
+            noun: ['email', 'emails'],
+            href: (page) => `/outbox?${new URLSearchParams({ ...(q.status ? { status: q.status } : {}), page: String(page) })}`,
+          }}
         />
       </Layout>,
     );

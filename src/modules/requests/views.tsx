@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../errors.ts';
-import { type Column, InsetText, PageHeading, Pagination, Paragraphs, ResultCount, SummaryList, Table, Tag } from '../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, Paragraphs, SummaryList, Table, Tag } from '../../ui/components.tsx';
 import { formatDate, formatDateTime, plural } from '../../ui/format.ts';
 import {
   Button,
@@ -450,9 +450,14 @@ export function RequestsListPage({ list, now }: { list: RequestList; now: Date }
       <h2 className="govuk-heading-m">Waiting for your decision ({list.waiting.length})</h2>
       <Table caption="Waiting for your decision" columns={waitingCols} rows={list.waiting} rowKey={(r) => r.id} empty="Nothing is waiting for your decision." />
       <h2 className="govuk-heading-m">Other requests</h2>
-      <ResultCount page={list.page} pageSize={PAGE_SIZE} total={list.total} noun={['request', 'requests']} />
-      <Table caption="Other requests" columns={otherCols} rows={list.others} rowKey={(r) => r.id} empty="No other requests match." />
-      <Pagination page={list.page} pageSize={PAGE_SIZE} total={list.total} href={(page) => listHref({ ...filter, page })} />
+      <PagedTable
+        caption="Other requests"
+        columns={otherCols}
+        rows={list.others}
+        rowKey={(r) => r.id}
+        empty="No other requests match."
+        paging={{ page: list.page, pageSize: PAGE_SIZE, total: list.total, noun: ['request', 'requests'], href: (page) => listHref({ ...filter, page }) }}
+      />
       <p className="govuk-body-s cs-muted">{plural(list.waiting.length + list.total, 'request')} in all.</p>
     </Layout>
   );

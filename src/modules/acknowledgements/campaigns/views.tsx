@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../../errors.ts';
-import { type Column, InsetText, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag, type Tone, WarningText } from '../../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, SummaryList, Table, Tag, type Tone, WarningText } from '../../../ui/components.tsx';
 import { formatDate, formatDateTime, plural } from '../../../ui/format.ts';
 import { Button, ButtonGroup, CancelLink, Checkboxes, DateInput, Form, type FormValues, fieldId, Radios, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -399,15 +399,20 @@ export function CampaignPage({ detail, today }: { detail: CampaignDetail; today:
         ]}
       />
       <h2 className="govuk-heading-m">Still to sign</h2>
-      <ResultCount page={detail.page} pageSize={detail.pageSize} total={detail.total} noun={['person', 'people']} />
-      <Table
+      <PagedTable
         caption="People still to sign"
         columns={columns}
         rows={detail.outstanding}
         rowKey={(r) => r.id}
         empty={campaign.closedAt ? 'Nobody: this request has closed.' : 'Everyone asked has signed.'}
+        paging={{
+          page: detail.page,
+          pageSize: detail.pageSize,
+          total: detail.total,
+          noun: ['person', 'people'],
+          href: (p) => `/assignments/${campaign.id}?page=${p}`,
+        }}
       />
-      <Pagination page={detail.page} pageSize={detail.pageSize} total={detail.total} href={(p) => `/assignments/${campaign.id}?page=${p}`} />
     </Layout>
   );
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { londonToday } from '../../../ui/format.ts';
+import { csvTime, londonToday } from '../../../ui/format.ts';
 import { renderPage } from '../../../web/render.tsx';
 import { findTrust } from '../../organisations/repository.ts';
 import { kindLabel } from '../../organisations/roles.ts';
@@ -9,16 +9,6 @@ import { compliancePdf, PDF_LIST_LIMIT, pdfFilename } from './pdf.ts';
 import * as service from './service.ts';
 import { complianceQuery, type ListStatus } from './validation.ts';
 import { CompliancePage, describeFilters, TeamPage } from './views.tsx';
-
-const LONDON_MINUTE = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
 
 /** "compliance-not-signed-2026-11-23.csv" */
 export const csvFilename = (status: ListStatus, today: string) =>
@@ -41,13 +31,13 @@ function csvColumns(status: ListStatus, today: string): [string, (r: service.Lis
   if (status === 'signed')
     return [
       ...person,
-      ['Signed at (UK time)', (r) => (r.signedAt ? LONDON_MINUTE.format(new Date(r.signedAt)) : null)],
+      ['Signed at (UK time)', (r) => (r.signedAt ? csvTime(r.signedAt) : null)],
       ['Record id', (r) => r.acknowledgementId],
       ['Line manager', (r) => r.managerName],
     ];
   return [
     ...person,
-    ['Assigned on', (r) => LONDON_MINUTE.format(new Date(r.assignedAt)).slice(0, 10)],
+    ['Assigned on', (r) => csvTime(r.assignedAt)?.slice(0, 10) ?? null],
     ['Due on', (r) => r.dueOn],
     ['Days overdue', (r) => daysOverdue(r.dueOn, today)],
     ['Line manager', (r) => r.managerName],

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { type Column, PageHeading, Pagination, ResultCount, Table, Tag, type Tone } from '../../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading, Table, Tag, type Tone } from '../../../ui/components.tsx';
 import { formatDate } from '../../../ui/format.ts';
 import { Button, Select } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -380,16 +380,15 @@ export function CompliancePage({ data, today, hasReports }: { data: ComplianceDa
         <h2 className="govuk-heading-m" id="list">
           {listHeading}
         </h2>
-        <ResultCount page={q.page} pageSize={data.pageSize} total={data.total} noun={['agreement', 'agreements']} />
-        <Table
+        <PagedTable
           caption={listHeading}
           columns={listColumns(q.status, today)}
           rows={data.rows}
           rowKey={(r) => r.assignmentId}
           sort={{ current: q.sort, dir: q.dir, href: (sort, dir) => complianceUrl(q, { sort: sort as ComplianceQuery['sort'], dir, page: 1 }) }}
           empty={signedList ? 'Nobody here has signed yet.' : q.status === 'overdue' ? 'Nobody here is overdue.' : 'Everyone here has signed.'}
+          paging={{ page: q.page, pageSize: data.pageSize, total: data.total, noun: ['agreement', 'agreements'], href: (page) => complianceUrl(q, { page }) }}
         />
-        <Pagination page={q.page} pageSize={data.pageSize} total={data.total} href={(page) => complianceUrl(q, { page })} />
       </section>
     </Layout>
   );

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ReactElement } from 'react';
 import type { Ctx } from '../../../context.ts';
 import { ValidationError } from '../../../errors.ts';
-import { formatDate, londonToday } from '../../../ui/format.ts';
+import { csvTime, formatDate, londonToday } from '../../../ui/format.ts';
 import type { FormValues } from '../../../ui/forms.tsx';
 import { joinDateParts } from '../../../validation.ts';
 import { redirectWithFlash, renderPage } from '../../../web/render.tsx';
@@ -43,18 +43,6 @@ const FORMS: {
 ];
 
 const reference = (request: FastifyRequest) => (request.params as { ref: string }).ref;
-
-/** "Found out" and other times in the CSV: London time, sortable. */
-const LONDON_MINUTE = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const csvTime = (d: Date | null) => (d ? LONDON_MINUTE.format(d) : null);
 
 const CSV_COLUMNS: [string, (r: service.RegisterRow) => string | number | null][] = [
   ['Reference', (r) => r.reference],

@@ -1,18 +1,6 @@
 import type { ReactNode } from 'react';
 import type { FieldErrors } from '../../../errors.ts';
-import {
-  type Column,
-  InsetText,
-  PageHeading,
-  Pagination,
-  Paragraphs,
-  ResultCount,
-  SummaryList,
-  type SummaryRow,
-  Table,
-  Tag,
-  WarningText,
-} from '../../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, Paragraphs, SummaryList, type SummaryRow, Tag, WarningText } from '../../../ui/components.tsx';
 import { countdown, formatDate, formatDateTime } from '../../../ui/format.ts';
 import { Button, ButtonGroup, CancelLink, DateInput, ErrorSummary, Form, type FormValues, Radios, Select, Textarea, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -584,15 +572,14 @@ export function RegisterPage({ data, now }: { data: Register; now: Date }) {
           </a>
         </p>
       </form>
-      <ResultCount page={q.page} pageSize={data.pageSize} total={data.total} noun={['breach', 'breaches']} />
-      <Table
+      <PagedTable
         caption="Data breaches"
         columns={columns}
         rows={data.rows}
         rowKey={(r) => r.id}
         empty={q.decision || q.year || q.school ? 'No breaches match these filters.' : 'No data breaches have been recorded.'}
+        paging={{ page: q.page, pageSize: data.pageSize, total: data.total, noun: ['breach', 'breaches'], href: (page) => registerHref({ ...q, page }) }}
       />
-      <Pagination page={q.page} pageSize={data.pageSize} total={data.total} href={(page) => registerHref({ ...q, page })} />
     </Layout>
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { londonToday } from '../../../ui/format.ts';
+import { csvTime, londonToday } from '../../../ui/format.ts';
 import { renderPage } from '../../../web/render.tsx';
 import { BOM, csvLine } from '../../acknowledgements/compliance/csv.ts';
 import { CONCERN_STATUSES, typeLabel } from '../types.ts';
@@ -7,20 +7,9 @@ import { governorsCsv, governorsFilename, governorsPdf } from './governors.ts';
 import * as service from './service.ts';
 import { LogbookPage, outcomeLabel } from './views.tsx';
 
-/** "2026-03-03 14:05" in London time: sortable in a spreadsheet. */
-const LONDON_MINUTE = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** The logbook CSV: the page's columns, with names (it is for the DSL team), never what was reported. */
 const CSV_COLUMNS: [string, (r: service.LogbookRow) => string | number | null][] = [
-  ['Happened at (UK time)', (r) => LONDON_MINUTE.format(r.occurredAt)],
+  ['Happened at (UK time)', (r) => csvTime(r.occurredAt)],
   ['Reference', (r) => r.reference],
   ['Type', (r) => typeLabel(r.type)],
   ['School', (r) => r.schoolName],

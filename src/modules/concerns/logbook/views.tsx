@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { type Column, InsetText, PageHeading, Pagination, ResultCount, Table, Tag } from '../../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, Tag } from '../../../ui/components.tsx';
 import { formatDate, formatDateTime } from '../../../ui/format.ts';
 import { Button, Select, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -190,15 +190,14 @@ export function LogbookPage({ data, governors }: { data: Logbook; governors: { f
       <p className="govuk-body govuk-!-font-weight-bold" data-filters="">
         {describeLogbookFilters(q, data.schools).join(' · ')}
       </p>
-      <ResultCount page={q.page} pageSize={data.pageSize} total={data.total} noun={['concern', 'concerns']} />
-      <Table
+      <PagedTable
         caption="The online-safety logbook"
         columns={columns}
         rows={data.rows}
         rowKey={(r) => r.id}
         empty={data.total === 0 && q.page === 1 ? 'No concerns match these filters.' : 'There is nothing on this page.'}
+        paging={{ page: q.page, pageSize: data.pageSize, total: data.total, noun: ['concern', 'concerns'], href: (page) => logbookUrl(q, { page }) }}
       />
-      <Pagination page={q.page} pageSize={data.pageSize} total={data.total} href={(page) => logbookUrl(q, { page })} />
       <GovernorsSection schools={data.schools} allSchools={data.allSchools} from={governors.from} to={governors.to} />
     </Layout>
   );

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldErrors, ValidationError } from '../../../errors.ts';
-import { londonToday } from '../../../ui/format.ts';
+import { csvTime, londonToday } from '../../../ui/format.ts';
 import { joinDateParts } from '../../../validation.ts';
 import { readMultipartForm } from '../../../web/multipart.ts';
 import { redirectWithFlash, renderPage } from '../../../web/render.tsx';
@@ -27,18 +27,6 @@ const body = (request: FastifyRequest) => (request.body ?? {}) as Body;
 const ref = (request: FastifyRequest) => (request.params as { ref: string }).ref;
 const concernPath = (reference: string, rest = '') => `/concerns/${reference}${rest}`;
 
-/** "2026-03-03 14:05" in London time: sortable in a spreadsheet. */
-const LONDON_MINUTE = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const ukTime = (d: Date | null) => (d ? LONDON_MINUTE.format(d) : null);
-
 /** The CSV's columns: the list's facts and dates, never what was reported or who it is about. */
 const CSV_COLUMNS: [string, (r: service.ConcernListRow) => string | number | null][] = [
   ['Reference', (r) => r.reference],
@@ -46,10 +34,10 @@ const CSV_COLUMNS: [string, (r: service.ConcernListRow) => string | number | nul
   ['School', (r) => r.schoolName],
   ['Status', (r) => CONCERN_STATUSES[r.status].label],
   ['Urgent', (r) => (r.urgent ? 'Yes' : 'No')],
-  ['Happened at (UK time)', (r) => ukTime(r.occurredAt)],
-  ['Reported at (UK time)', (r) => ukTime(r.createdAt)],
-  ['Last updated (UK time)', (r) => ukTime(r.updatedAt)],
-  ['Closed at (UK time)', (r) => ukTime(r.closedAt)],
+  ['Happened at (UK time)', (r) => csvTime(r.occurredAt)],
+  ['Reported at (UK time)', (r) => csvTime(r.createdAt)],
+  ['Last updated (UK time)', (r) => csvTime(r.updatedAt)],
+  ['Closed at (UK time)', (r) => csvTime(r.closedAt)],
   ['Assigned to', (r) => r.assigneeName],
 ];
 

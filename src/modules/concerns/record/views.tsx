@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { FieldErrors } from '../../../errors.ts';
-import { type Column, InsetText, PageHeading, Pagination, Paragraphs, ResultCount, SummaryList, Table, Tag, WarningText } from '../../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, PageHeading, Paragraphs, SummaryList, Table, Tag, WarningText } from '../../../ui/components.tsx';
 import { countdown, formatDate, formatDateTime, londonToday } from '../../../ui/format.ts';
 import {
   Button,
@@ -190,16 +190,15 @@ export function ConcernListPage({ data, now, isPerson }: { data: ListData; now: 
           </a>
         </p>
       </form>
-      <ResultCount page={q.page} pageSize={data.pageSize} total={data.total} noun={['concern', 'concerns']} />
-      <Table
+      <PagedTable
         caption="Concerns"
         columns={columns}
         rows={data.rows}
         rowKey={(r) => r.id}
         sort={{ current: q.sort, dir: q.dir, href: (sort, dir) => concernsUrl(q, { sort: sort as ConcernListQuery['sort'], dir, page: 1 }) }}
         empty="No concerns match these filters."
+        paging={{ page: q.page, pageSize: data.pageSize, total: data.total, noun: ['concern', 'concerns'], href: (page) => concernsUrl(q, { page }) }}
       />
-      <Pagination page={q.page} pageSize={data.pageSize} total={data.total} href={(page) => concernsUrl(q, { page })} />
     </Layout>
   );
 }

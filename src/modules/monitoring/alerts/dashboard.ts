@@ -2,10 +2,10 @@ import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
 import type { Ctx } from '../../../context.ts';
 import { londonDateTime, londonToday } from '../../../ui/format.ts';
 import { addDays } from '../../acknowledgements/service.ts';
-import { can } from '../../auth/authorize.ts';
 import type { Bar } from '../../noncompliance/chart.tsx';
 import { people, schools } from '../../organisations/schema.ts';
 import { categoryLabel } from '../events.ts';
+import { mayChangeRules, mayReadRules } from '../rules/service.ts';
 import { ALERT_SEVERITY_CODES, type AlertSeverity, alerts, monitoringRules } from '../schema.ts';
 import { visibleAlertsWhere } from './audience.ts';
 import { authorizeAlertLists } from './list.ts';
@@ -145,7 +145,8 @@ export async function alertDashboard(ctx: Ctx, now = new Date()) {
     trend: [...byCategory.values()].sort((a, b) => b.total - a.total || a.label.localeCompare(b.label, 'en-GB')),
     noisy: noisy.map((r) => ({ ...r, rate: r.decided ? Math.round((r.falsePositives / r.decided) * 100) : 0 })),
     repeated,
-    canSeeRules: can(ctx.actor, 'monitoring.rules', { trustId: ctx.actor.trustId }),
+    canSeeRules: mayReadRules(ctx.actor),
+    canChangeRules: mayChangeRules(ctx.actor),
   };
 }
 export type AlertDashboard = Awaited<ReturnType<typeof alertDashboard>>;

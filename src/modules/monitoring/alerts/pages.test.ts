@@ -482,7 +482,11 @@ describe('the dashboard and the home page', () => {
     const theirNoisy = /data-section="noisy"[\s\S]*?<\/section>/.exec(theirs)?.[0] ?? '';
     assert.match(theirNoisy, /Gambling sites/);
     assert.doesNotMatch(theirNoisy, /Weapon words/);
-    assert.doesNotMatch(theirNoisy, /href="\/monitoring\/rules\//, 'a school DSL cannot open the rules');
+    // A school DSL reads the rules (the trust's DSL changes them): the noisy rule links to its page.
+    const ruleLink = /href="(\/monitoring\/rules\/[0-9a-f-]+)"/.exec(theirNoisy)?.[1];
+    assert.ok(ruleLink, 'the noisy rule links to its page');
+    assert.match(theirNoisy, /The trust’s DSL can change the rules/);
+    assert.equal((await schoolDsl.get(ruleLink)).statusCode, 200);
 
     // The home page line.
     const home = (await agent.get('/')).body;

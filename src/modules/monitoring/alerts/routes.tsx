@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../../errors.ts';
-import { londonToday } from '../../../ui/format.ts';
+import { csvTime, londonToday } from '../../../ui/format.ts';
 import { redirectWithFlash, renderPage } from '../../../web/render.tsx';
 import { BOM, csvLine } from '../../acknowledgements/compliance/csv.ts';
 import { categoryLabel } from '../events.ts';
@@ -17,24 +17,12 @@ type Body = Record<string, string | string[] | undefined>;
 const body = (request: FastifyRequest) => (request.body ?? {}) as Body;
 const ref = (request: FastifyRequest) => (request.params as { reference: string }).reference;
 
-/** "2026-03-03 14:05" in London time: sortable in a spreadsheet. */
-const LONDON_MINUTE = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const ukTime = (d: Date | null) => (d ? LONDON_MINUTE.format(d) : null);
-
 /** The CSV's columns: the list's facts, never an address visited. */
 const CSV_COLUMNS: [string, (r: AlertListRow) => string | number | null][] = [
   ['Reference', (r) => r.reference],
-  ['Raised (UK time)', (r) => ukTime(r.createdAt)],
-  ['First event (UK time)', (r) => ukTime(r.firstEventAt)],
-  ['Last event (UK time)', (r) => ukTime(r.lastEventAt)],
+  ['Raised (UK time)', (r) => csvTime(r.createdAt)],
+  ['First event (UK time)', (r) => csvTime(r.firstEventAt)],
+  ['Last event (UK time)', (r) => csvTime(r.lastEventAt)],
   ['School', (r) => r.schoolName ?? 'Trust-wide'],
   ['Person or username', (r) => r.personName ?? r.username ?? (r.ip ? `Computer ${r.ip}` : null)],
   ['Category', (r) => categoryLabel(r.category)],

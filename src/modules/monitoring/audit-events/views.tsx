@@ -1,4 +1,4 @@
-import { type Column, PageHeading, Pagination, ResultCount, Table, Tag } from '../../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading, Tag } from '../../../ui/components.tsx';
 import { formatDate, formatDateTime, plural } from '../../../ui/format.ts';
 import { Button, DirectoryList, ErrorSummary, Select, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -150,9 +150,14 @@ export function AuditEventsPage({ data }: { data: AuditSearch }) {
       <p className="govuk-body">
         {plural(data.total, 'event')} {rangeText}, newest first.
       </p>
-      <ResultCount page={q.page} pageSize={PAGE_SIZE} total={data.total} noun={['event', 'events']} />
-      <Table caption="Sign-ins and file deletions" columns={columns} rows={data.rows} rowKey={(r) => r.event.id} empty="No events match this search." />
-      <Pagination page={q.page} pageSize={PAGE_SIZE} total={data.total} href={(page) => searchUrl(q, page)} />
+      <PagedTable
+        caption="Sign-ins and file deletions"
+        columns={columns}
+        rows={data.rows}
+        rowKey={(r) => r.event.id}
+        empty="No events match this search."
+        paging={{ page: q.page, pageSize: PAGE_SIZE, total: data.total, noun: ['event', 'events'], href: (page) => searchUrl(q, page) }}
+      />
       {data.total > 0 && (
         <p className="govuk-body">
           <a className="govuk-link" href={`/monitoring/sign-ins.csv${params ? `?${params}` : ''}`}>

@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../../errors.ts';
-import { type Column, InsetText, Pagination, ResultCount, SummaryList, Table } from '../../../ui/components.tsx';
+import { type Column, InsetText, PagedTable, SummaryList, Table } from '../../../ui/components.tsx';
 import { CsvColumns, CsvFileField, CsvProblems } from '../../../ui/csv-upload.tsx';
 import { formatDateTime, plural } from '../../../ui/format.ts';
 import { Button, ButtonGroup, CancelLink, DirectoryList, ErrorSummary, Form, type FormValues, Select, TextInput } from '../../../ui/forms.tsx';
@@ -141,15 +141,14 @@ export function UsernamesPage({
           </div>
         </div>
       </form>
-      <ResultCount page={query.page} pageSize={USERNAMES_PAGE_SIZE} total={total} noun={['username', 'usernames']} />
-      <Table
+      <PagedTable
         caption={`${USERNAME_VIEWS[query.show]} usernames`}
         columns={columns}
         rows={items}
         rowKey={(r) => r.username}
         empty={query.q ? 'No usernames match your search.' : query.show === 'unmatched' ? 'There are no unmatched usernames.' : 'There are none.'}
+        paging={{ page: query.page, pageSize: USERNAMES_PAGE_SIZE, total, noun: ['username', 'usernames'], href: (p) => listHref(source, query, p) }}
       />
-      <Pagination page={query.page} pageSize={USERNAMES_PAGE_SIZE} total={total} href={(p) => listHref(source, query, p)} />
 
       {manage && (
         <>

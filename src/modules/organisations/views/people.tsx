@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../../../errors.ts';
-import { type Column, PageHeading, Pagination, ResultCount, SummaryList, Table, Tag } from '../../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading, SummaryList, Tag } from '../../../ui/components.tsx';
 import { formatDate } from '../../../ui/format.ts';
 import { Button, ButtonGroup, CancelLink, Checkboxes, DateInput, ErrorSummary, Form, type FormValues, Select, TextInput } from '../../../ui/forms.tsx';
 import { Layout } from '../../../ui/layout.tsx';
@@ -126,16 +126,15 @@ export function PeopleListPage(p: {
           </div>
         </div>
       </form>
-      <ResultCount page={filters.page} pageSize={p.pageSize} total={p.total} noun={['person', 'people']} />
-      <Table
+      <PagedTable
         caption="People"
         columns={columns}
         rows={p.items}
         rowKey={(r) => r.id}
         sort={{ current: filters.sort, dir: filters.dir, href: (sort, dir) => peopleUrl(filters, { sort, dir, page: 1 }) }}
         empty="No people match these filters."
+        paging={{ page: filters.page, pageSize: p.pageSize, total: p.total, noun: ['person', 'people'], href: (page) => peopleUrl(filters, { page }) }}
       />
-      <Pagination page={filters.page} pageSize={p.pageSize} total={p.total} href={(page) => peopleUrl(filters, { page })} />
     </Layout>
   );
 }

@@ -184,7 +184,16 @@ function NoisyRules({ data }: { data: AlertDashboard }) {
     <Section id="noisy" heading="Noisy rules">
       <p className="govuk-body">
         The rules whose alerts were most often false positives: false positives out of the alerts given an outcome.
-        {data.canSeeRules ? ' Open a rule to make it quieter.' : ' The trust’s DSL can change the rules.'}
+        {data.canChangeRules ? ' Open a rule to make it quieter.' : ' The trust’s DSL can change the rules.'}
+        {data.canSeeRules && (
+          <>
+            {' '}
+            <a className="govuk-link" href="/monitoring/rules">
+              See all the alert rules
+            </a>
+            .
+          </>
+        )}
       </p>
       <Table caption="Noisy rules" columns={columns} rows={data.noisy} rowKey={(r) => r.ruleId} empty="No false positives recorded yet." />
     </Section>

@@ -1,4 +1,4 @@
-import { type Column, PageHeading, Pagination, ResultCount, Table } from '../../../../ui/components.tsx';
+import { type Column, PagedTable, PageHeading } from '../../../../ui/components.tsx';
 import { formatDateTime } from '../../../../ui/format.ts';
 import { Button, Select, TextInput } from '../../../../ui/forms.tsx';
 import { Layout } from '../../../../ui/layout.tsx';
@@ -107,16 +107,15 @@ export function AlertListPage({ data }: { data: AlertList }) {
           </a>
         </p>
       </form>
-      <ResultCount page={q.page} pageSize={data.pageSize} total={data.total} noun={['alert', 'alerts']} />
-      <Table
+      <PagedTable
         caption="Monitoring alerts"
         columns={columns}
         rows={data.rows}
         rowKey={(r) => r.id}
         sort={{ current: q.sort, dir: q.dir, href: (sort, dir) => alertsUrl(q, { sort: sort as AlertListQuery['sort'], dir, page: 1 }) }}
         empty="No alerts match these filters."
+        paging={{ page: q.page, pageSize: data.pageSize, total: data.total, noun: ['alert', 'alerts'], href: (page) => alertsUrl(q, { page }) }}
       />
-      <Pagination page={q.page} pageSize={data.pageSize} total={data.total} href={(page) => alertsUrl(q, { page })} />
     </Layout>
   );
 }
