@@ -84,8 +84,9 @@ program
   .requiredOption('--source <name>', 'the monitoring source’s name, like "Web filter"')
   .requiredOption('--format <format>', 'squid (Squid access.log, native format), squid_common (Squid common or combined) or csv (CSV with a header row)')
   .option('--columns <mapping>', COLUMNS_HELP)
+  .option('--again', 'read the file even though the same file was read into the source before (its events are then counted twice)')
   .argument('<file>', 'the log file (read as it streams: any size)')
-  .action((file: string, options: { trust: string; source: string; format: string; columns?: string }) =>
+  .action((file: string, options: { trust: string; source: string; format: string; columns?: string; again?: boolean }) =>
     withDatabase(async (database, config) => {
       await ingestLogCommand(database, config, { ...options, file }, stdout);
     }),

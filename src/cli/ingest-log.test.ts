@@ -80,9 +80,19 @@ describe('countersign ingest-log', () => {
     assert.equal(event?.summary, 'Log file ‘access.log’ (Squid access.log (native format)) read from the command line into the source ‘Web filter’');
   });
 
+  test('the same file again is refused, since its events would be counted twice; --again reads it anyway', async () => {
+    const before = await database.db.select().from(monitoringUploads).where(eq(monitoringUploads.sourceId, c.source.id));
+    await refused({}, /^This file was already read into Web filter on .+ \(access\.log\)\. Reading it again would count its events twice\. To read it again anyway, add --again\.$/);
+    const after = await database.db.select().from(monitoringUploads).where(eq(monitoringUploads.sourceId, c.source.id));
+    assert.equal(after.length, before.length, 'nothing recorded for the refused file');
+    const again = await run({ again: true });
+    assert.equal(again.status, 'done');
+    assert.equal(again.sha256, before.find((u) => u.fileName === 'access.log')?.sha256);
+  });
+
   test('on a terminal the progress bar is drawn on standard error and cleared at the end', async () => {
     const io = capture(true);
-    await run({}, io);
+    await run({ again: true }, io);
     const clearLine = '\u001b[K';
     assert.equal(io.errText().replace(/[\d,]+ lines\/s/, 'N lines/s'), `\r[${'#'.repeat(40)}] 100%  11 lines, N lines/s${clearLine}\r${clearLine}`);
   });
@@ -90,7 +100,7 @@ describe('countersign ingest-log', () => {
   test('without a terminal, a plain line every few seconds', async () => {
     const io = capture(false);
     io.progress.lineEveryMs = 0;
-    await run({}, io);
+    await run({ again: true }, io);
     assert.match(io.errText(), /^Read 100% \(11 lines, [\d,]+ lines\/s\)\n$/);
   });
 

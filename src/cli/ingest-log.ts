@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +13,15 @@ import { type CsvColumns, LOG_FORMATS, type LogFormat, monitoringSources } from 
 import { plural } from '../ui/format.ts';
 import { CliError, cliContext, type Output } from './context.ts';
 
-export type IngestLogOptions = { trust: string; source: string; format: string; columns?: string; file: string };
+export type IngestLogOptions = {
+  trust: string;
+  source: string;
+  format: string;
+  columns?: string;
+  file: string;
+  /** Read the file even when the same file was read into the source before. */
+  again?: boolean;
+};
 
 /** Where the progress goes: standard error, redrawn in place on a terminal, a line every few seconds otherwise. */
 export type ProgressOutput = { isTTY: boolean; write: (text: string) => void; columns?: number; lineEveryMs?: number };
@@ -132,15 +141,26 @@ export async function ingestLogCommand(
     if ('errors' in found) throw new CliError(`--columns: ${Object.values(found.errors).join('. ')}.\n${listing}`);
   } else if (options.columns) throw new CliError('--columns is only for CSV logs (--format csv): the other formats have fixed columns.');
 
-  const upload = await createUpload(ctx, {
-    sourceId: source.id,
-    format,
-    fileName: path.basename(options.file),
-    fileBytes: size,
-    filePath: null,
-    via: 'cli',
-    columns,
-  });
+  // The file's fingerprint first (one quick pass), so a file already read into the source is not counted twice.
+  const sha256 = await fileSha256(options.file);
+  let upload: UploadRow;
+  try {
+    upload = await createUpload(ctx, {
+      sourceId: source.id,
+      format,
+      fileName: path.basename(options.file),
+      fileBytes: size,
+      filePath: null,
+      via: 'cli',
+      columns,
+      sha256,
+      again: options.again === true,
+    });
+  } catch (error) {
+    if (error instanceof ValidationError && error.fieldErrors.file?.startsWith('This file was already'))
+      throw new CliError(`${error.fieldErrors.file}. To read it again anyway, add --again.`);
+    throw error;
+  }
   const started = Date.now();
   const draw = progressDrawer(progressOut, size, started);
   let row: UploadRow;
@@ -157,6 +177,12 @@ export async function ingestLogCommand(
   if (row.status !== 'done') throw new CliError(`Reading ${path.basename(options.file)} failed: ${row.error ?? 'it stopped before the end.'}`);
   printSummary(row, source.name, ctx.trust.name, tookMs, config.baseUrl, out);
   return row;
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function progressDrawer(output: ProgressOutput, size: number, started: number) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,15 @@ import { AppError } from '../errors.ts';
  */
 
 /** A file part written to disk. `truncated`: it went over the route's limit and was cut short. */
-export type DiskUpload = { field: string; fileName: string; path: string; bytes: number; truncated: boolean; claimed: boolean };
+export type DiskUpload = {
+  field: string;
+  fileName: string;
+  path: string;
+  bytes: number;
+  truncated: boolean;
+  claimed: boolean /** Of the bytes written. */;
+  sha256: string;
+};
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,10 +68,15 @@ export async function receiveFilePart(request: FastifyRequest, part: MultipartFi
     bytes: 0,
     truncated: false,
     claimed: false,
+    sha256: '',
   };
   // Recorded before writing, so a failed or abandoned write is cleaned up like any other.
   request.diskUploads = [...(request.diskUploads ?? []), upload];
+  // Hashed as it is written (a second listener on the same chunks), so a file read before can be recognised.
+  const hash = createHash('sha256');
+  part.file.on('data', (chunk: Buffer) => hash.update(chunk));
   await pipeline(part.file, createWriteStream(upload.path, { flags: 'wx', mode: 0o600 }));
+  upload.sha256 = hash.digest('hex');
   upload.truncated = part.file.truncated;
   upload.bytes = (await stat(upload.path)).size;
 }

@@ -3,12 +3,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordEvent } from '../../../audit/audit.ts';
 import type { Ctx } from '../../../context.ts';
 import { type Db, transaction } from '../../../db/client.ts';
 import { type FieldErrors, NotFoundError, ValidationError } from '../../../errors.ts';
+import { formatDateTime } from '../../../ui/format.ts';
 import { isUuid } from '../../../validation.ts';
 import { authorize } from '../../auth/authorize.ts';
 import { type CsvColumns, LOG_FORMATS, type LogFormat, monitoringSources, monitoringUploads } from '../schema.ts';
@@ -83,6 +84,24 @@ async function checkColumns(columns: CsvColumns, header: string[] | null): Promi
   return cleaned.columns;
 }
 
+/** An upload of the same bytes into the source that was read, or is waiting or being read (a failed one does not count). */
+async function sameFileRead(db: Db, trustId: string, sourceId: string, sha256: string) {
+  const [row] = await db
+    .select({ fileName: monitoringUploads.fileName, createdAt: monitoringUploads.createdAt, status: monitoringUploads.status })
+    .from(monitoringUploads)
+    .where(
+      and(
+        eq(monitoringUploads.trustId, trustId),
+        eq(monitoringUploads.sourceId, sourceId),
+        eq(monitoringUploads.sha256, sha256),
+        inArray(monitoringUploads.status, ['columns', 'queued', 'running', 'done']),
+      ),
+    )
+    .orderBy(desc(monitoringUploads.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
 /**
  * Records a log file to be read into a source. A CSV without its columns waits (status
  * `columns`) for setUploadColumns; anything else is `queued` for runUpload. The file itself is at
@@ -91,7 +110,19 @@ async function checkColumns(columns: CsvColumns, header: string[] | null): Promi
  */
 export async function createUpload(
   ctx: Ctx,
-  input: { sourceId: string; format: LogFormat; fileName: string; fileBytes: number; filePath: string | null; via: 'web' | 'cli'; columns?: CsvColumns },
+  input: {
+    sourceId: string;
+    format: LogFormat;
+    fileName: string;
+    fileBytes: number;
+    filePath: string | null;
+    via: 'web' | 'cli';
+    columns?: CsvColumns;
+    /** The file's SHA-256, when the caller knows it before reading: the same file already read (or being read) into the source is refused. */
+    sha256?: string;
+    /** Read it even so (the command line's --again). */
+    again?: boolean;
+  },
 ): Promise<UploadRow> {
   authorize(ctx.actor, 'monitoring.upload', { trustId: ctx.actor.trustId });
   const trustId = ctx.actor.trustId;
@@ -107,6 +138,11 @@ export async function createUpload(
   if (!fileName) errors.file = 'Select a log file';
   else if (!Number.isSafeInteger(input.fileBytes) || input.fileBytes < 0) errors.file = 'The file’s size is not known';
   else if (input.fileBytes === 0) errors.file = 'The selected file is empty';
+  if (!errors.file && input.sha256 && !input.again) {
+    const earlier = await sameFileRead(ctx.db, trustId, source.id, input.sha256);
+    if (earlier)
+      errors.file = `This file was already ${earlier.status === 'done' ? 'read' : 'uploaded'} into ${source.name} on ${formatDateTime(earlier.createdAt)} (${earlier.fileName}). Reading it again would count its events twice`;
+  }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   let columns: CsvColumns | null = null;
   if (input.format === 'csv' && input.columns) columns = await checkColumns(input.columns, input.filePath ? await csvHeader(input.filePath) : null);
@@ -122,6 +158,7 @@ export async function createUpload(
         fileName,
         fileBytes: input.fileBytes,
         filePath: input.filePath,
+        sha256: input.sha256 ?? null,
         via: input.via,
         status,
         uploadedBy: ctx.actor.type === 'person' ? ctx.actor.personId : null,

@@ -334,6 +334,7 @@ export async function sourceRoutes(app: FastifyInstance) {
           fileBytes: file.bytes,
           filePath: file.path,
           via: 'web',
+          sha256: file.sha256,
         });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
