@@ -82,7 +82,10 @@ describe('countersign ingest-log', () => {
 
   test('the same file again is refused, since its events would be counted twice; --again reads it anyway', async () => {
     const before = await database.db.select().from(monitoringUploads).where(eq(monitoringUploads.sourceId, c.source.id));
-    await refused({}, /^This file was already read into Web filter on .+ \(access\.log\)\. Reading it again would count its events twice\. To read it again anyway, add --again\.$/);
+    await refused(
+      {},
+      /^This file was already read into Web filter on .+ \(access\.log\)\. Reading it again would count its events twice\. To read it again anyway, add --again\.$/,
+    );
     const after = await database.db.select().from(monitoringUploads).where(eq(monitoringUploads.sourceId, c.source.id));
     assert.equal(after.length, before.length, 'nothing recorded for the refused file');
     const again = await run({ again: true });

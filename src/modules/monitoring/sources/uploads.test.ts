@@ -150,12 +150,15 @@ describe('uploading a Squid log', () => {
     // The source's page lists it; someone who may also see alerts is sent to them.
     assert.match((await admin.get(sourceUrl)).body, new RegExp(`href="/monitoring/uploads/${id}">access.log<`));
     assert.ok((await adminDsl.get(`/monitoring/uploads/${id}`)).body.includes('href="/monitoring/alerts"'));
- 
+
     // The same file again is refused next to the field (its events would be counted twice); nothing is kept.
     const count = (await uploadsOf()).length;
     const again = await upload(admin, log, { format: 'squid' }, 'access-copy.log');
     assert.equal(again.statusCode, 422);
-    assert.match(fieldError(again.body, 'file') ?? '', /^This file was already read into Web filter on .+ \(access\.log\)\. Reading it again would count its events twice$/);
+    assert.match(
+      fieldError(again.body, 'file') ?? '',
+      /^This file was already read into Web filter on .+ \(access\.log\)\. Reading it again would count its events twice$/,
+    );
     assert.equal((await uploadsOf()).length, count);
     await assertNoFilesLeft();
   });
