@@ -48,3 +48,67 @@ export function createPdf(info: PdfInfo, margins: { top: number; bottom: number;
   });
   return { doc, bytes };
 }
+
+/** The colours and measures every Countersign PDF uses. */
+export const PDF_STYLE = { INK: '#0b0c0c', GREY: '#505a5f', RED: '#d4351c', LINK: '#1d70b8', BODY_SIZE: 10, LINE_GAP: 2, KEY_WIDTH: 150 } as const;
+
+/** A row of facts: the key, its value, and the value's font (fingerprints in mono). */
+export type PdfFact = [key: string, value: string, font?: 'body' | 'mono'];
+
+type PdfDoc = ReturnType<typeof createPdf>['doc'];
+
+/**
+ * The building blocks of the record PDFs (certificates, receipts): section headings, facts with
+ * the key on the left and the value beside it (both wrap; the next row starts below the taller),
+ * and plain lines, each starting a new page when it would not fit above the bottom margin.
+ */
+export function pdfBlocks(doc: PdfDoc, margin: { bottom: number; left: number; right: number }) {
+  const { INK, GREY, BODY_SIZE, LINE_GAP, KEY_WIDTH } = PDF_STYLE;
+  const left = margin.left;
+  const width = () => doc.page.width - margin.right - left;
+  const ensureSpace = (height: number) => {
+    if (doc.y + height > doc.page.height - margin.bottom) doc.addPage();
+  };
+  return {
+    left,
+    width,
+    ensureSpace,
+    heading(text: string) {
+      doc.font('bold').fontSize(12);
+      ensureSpace(doc.heightOfString(text, { width: width() }) + 40);
+      doc.moveDown(0.6);
+      doc.fillColor(INK).text(text, left, doc.y, { width: width() });
+      doc.moveDown(0.3);
+    },
+    facts(rows: PdfFact[]) {
+      for (const [key, value, font] of rows) {
+        const valueWidth = width() - KEY_WIDTH;
+        doc.font(font ?? 'body').fontSize(font === 'mono' ? 8 : BODY_SIZE);
+        ensureSpace(Math.max(14, doc.heightOfString(value || ' ', { width: valueWidth, lineGap: LINE_GAP })) + 4);
+        const y = doc.y;
+        doc
+          .font('bold')
+          .fontSize(9)
+          .fillColor(GREY)
+          .text(key, left, y + 1, { width: KEY_WIDTH - 10, lineGap: LINE_GAP });
+        const afterKey = doc.y;
+        doc
+          .font(font ?? 'body')
+          .fontSize(font === 'mono' ? 8 : BODY_SIZE)
+          .fillColor(INK)
+          .text(value || 'Not recorded', left + KEY_WIDTH, y, { width: valueWidth, lineGap: LINE_GAP });
+        doc.y = Math.max(doc.y, afterKey);
+        doc.moveDown(0.3);
+      }
+    },
+    /** Lines of body text, each its own paragraph. */
+    lines(lines: string[], colour: string = INK) {
+      doc.font('body').fontSize(BODY_SIZE).fillColor(colour);
+      for (const line of lines) {
+        ensureSpace(doc.heightOfString(line, { width: width(), lineGap: LINE_GAP }));
+        doc.text(line, left, doc.y, { width: width(), lineGap: LINE_GAP });
+        doc.moveDown(0.3);
+      }
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { createPdf } from '../../../ui/pdf.ts';
+import { createPdf, PDF_STYLE, type PdfFact, pdfBlocks } from '../../../ui/pdf.ts';
 import { textBlocks } from '../../policies/reading/blocks.ts';
 import { authMethodLabel, signedAtLondon, signedAtUtc } from './labels.ts';
 import type { CertificateInput } from './service.ts';
@@ -10,15 +10,8 @@ import type { CertificateInput } from './service.ts';
  * and Welsh ŵ and ŷ print as typed.
  */
 const MARGIN = { top: 57, bottom: 70, left: 57, right: 57 };
-const INK = '#0b0c0c';
-const GREY = '#505a5f';
-const RED = '#d4351c';
-const LINK = '#1d70b8';
-const BODY_SIZE = 10;
-const LINE_GAP = 2;
-const KEY_WIDTH = 150;
-
-type Fact = [key: string, value: string, font?: 'body' | 'mono'];
+const { INK, GREY, RED, LINK, BODY_SIZE, LINE_GAP } = PDF_STYLE;
+type Fact = PdfFact;
 
 /**
  * Builds the certificate of one record. Pure: the same record gives the same bytes (the document's
@@ -36,43 +29,7 @@ export function certificatePdf({ ack, check, trustName, verifyUrl }: Certificate
     MARGIN,
   );
 
-  const left = MARGIN.left;
-  const width = () => doc.page.width - MARGIN.right - left;
-  const bottom = () => doc.page.height - MARGIN.bottom;
-  const ensureSpace = (height: number) => {
-    if (doc.y + height > bottom()) doc.addPage();
-  };
-
-  const heading = (text: string) => {
-    doc.font('bold').fontSize(12);
-    ensureSpace(doc.heightOfString(text, { width: width() }) + 40);
-    doc.moveDown(0.6);
-    doc.fillColor(INK).text(text, left, doc.y, { width: width() });
-    doc.moveDown(0.3);
-  };
-
-  /** Key on the left, value beside it; both wrap, and the next row starts below the taller. */
-  const facts = (rows: Fact[]) => {
-    for (const [key, value, font] of rows) {
-      const valueWidth = width() - KEY_WIDTH;
-      doc.font(font ?? 'body').fontSize(font === 'mono' ? 8 : BODY_SIZE);
-      ensureSpace(Math.max(14, doc.heightOfString(value || ' ', { width: valueWidth, lineGap: LINE_GAP })) + 4);
-      const y = doc.y;
-      doc
-        .font('bold')
-        .fontSize(9)
-        .fillColor(GREY)
-        .text(key, left, y + 1, { width: KEY_WIDTH - 10, lineGap: LINE_GAP });
-      const afterKey = doc.y;
-      doc
-        .font(font ?? 'body')
-        .fontSize(font === 'mono' ? 8 : BODY_SIZE)
-        .fillColor(INK)
-        .text(value || 'Not recorded', left + KEY_WIDTH, y, { width: valueWidth, lineGap: LINE_GAP });
-      doc.y = Math.max(doc.y, afterKey);
-      doc.moveDown(0.3);
-    }
-  };
+  const { left, width, ensureSpace, heading, facts } = pdfBlocks(doc, MARGIN);
 
   const paragraph = (text: string) => {
     doc.font('body').fontSize(BODY_SIZE).fillColor(INK);

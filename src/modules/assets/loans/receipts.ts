@@ -1,5 +1,5 @@
 import { formatDateTime } from '../../../ui/format.ts';
-import { createPdf } from '../../../ui/pdf.ts';
+import { createPdf, PDF_STYLE, type PdfFact, pdfBlocks } from '../../../ui/pdf.ts';
 import { ASSET_STATUSES, CONDITIONS } from '../schema.ts';
 import type { ReturnSnapshot, SignedSnapshot, SignMethod } from './service.ts';
 
@@ -9,14 +9,8 @@ import type { ReturnSnapshot, SignedSnapshot, SignMethod } from './service.ts';
  * rows, and dated by it, so the same record always gives the same bytes.
  */
 const MARGIN = { top: 57, bottom: 70, left: 57, right: 57 };
-const INK = '#0b0c0c';
-const GREY = '#505a5f';
-const RED = '#d4351c';
-const BODY_SIZE = 10;
-const LINE_GAP = 2;
-const KEY_WIDTH = 150;
-
-type Fact = [key: string, value: string, font?: 'body' | 'mono'];
+const { INK, GREY, RED } = PDF_STYLE;
+type Fact = PdfFact;
 
 const METHOD_LABELS: Record<SignMethod, string> = {
   email_link: 'Online, signed in with their own account',
@@ -26,14 +20,10 @@ const METHOD_LABELS: Record<SignMethod, string> = {
 type Doc = ReturnType<typeof createPdf>['doc'];
 
 function writer(doc: Doc) {
-  const left = MARGIN.left;
-  const width = () => doc.page.width - MARGIN.right - left;
-  const ensureSpace = (height: number) => {
-    if (doc.y + height > doc.page.height - MARGIN.bottom) doc.addPage();
-  };
+  const blocks = pdfBlocks(doc, MARGIN);
+  const { left, width } = blocks;
   return {
-    left,
-    width,
+    ...blocks,
     title(org: string, heading: string, lead: string) {
       doc.font('body').fontSize(10).fillColor(GREY).text(org, left, doc.y, { width: width() });
       doc.moveDown(0.3);
@@ -48,41 +38,11 @@ function writer(doc: Doc) {
         .strokeColor(INK)
         .stroke();
     },
-    heading(text: string) {
-      doc.font('bold').fontSize(12);
-      ensureSpace(doc.heightOfString(text, { width: width() }) + 40);
-      doc.moveDown(0.6);
-      doc.fillColor(INK).text(text, left, doc.y, { width: width() });
-      doc.moveDown(0.3);
-    },
-    facts(rows: Fact[]) {
-      for (const [key, value, font] of rows) {
-        const valueWidth = width() - KEY_WIDTH;
-        doc.font(font ?? 'body').fontSize(font === 'mono' ? 8 : BODY_SIZE);
-        ensureSpace(Math.max(14, doc.heightOfString(value || ' ', { width: valueWidth, lineGap: LINE_GAP })) + 4);
-        const y = doc.y;
-        doc
-          .font('bold')
-          .fontSize(9)
-          .fillColor(GREY)
-          .text(key, left, y + 1, { width: KEY_WIDTH - 10, lineGap: LINE_GAP });
-        const afterKey = doc.y;
-        doc
-          .font(font ?? 'body')
-          .fontSize(font === 'mono' ? 8 : BODY_SIZE)
-          .fillColor(INK)
-          .text(value || 'Not recorded', left + KEY_WIDTH, y, { width: valueWidth, lineGap: LINE_GAP });
-        doc.y = Math.max(doc.y, afterKey);
-        doc.moveDown(0.3);
-      }
-    },
-    paragraph(text: string, colour = INK) {
-      doc.font('body').fontSize(BODY_SIZE).fillColor(colour);
-      for (const line of text.split(/\r?\n/).filter((l) => l.trim())) {
-        ensureSpace(doc.heightOfString(line, { width: width(), lineGap: LINE_GAP }));
-        doc.text(line, left, doc.y, { width: width(), lineGap: LINE_GAP });
-        doc.moveDown(0.3);
-      }
+    paragraph(text: string, colour: string = INK) {
+      blocks.lines(
+        text.split(/\r?\n/).filter((l) => l.trim()),
+        colour,
+      );
     },
     footer(text: string) {
       const range = doc.bufferedPageRange();
